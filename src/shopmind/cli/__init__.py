@@ -1,0 +1,1 @@
+"""Command-line face: ``shopmind ...`` (see docs/cli.md)."""

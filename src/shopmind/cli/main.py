@@ -1,0 +1,31 @@
+"""The ``shopmind`` command group."""
+
+from __future__ import annotations
+
+import click
+
+from shopmind import __version__
+from shopmind.cli.assets import assets
+from shopmind.cli.bench import bench
+from shopmind.cli.demo import demo
+from shopmind.cli.ingest import ingest
+from shopmind.cli.serve import serve
+from shopmind.cli.synth import synth
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="shopmind")
+def cli() -> None:
+    """shopmind: e-commerce search and recommendations over versioned data assets."""
+
+
+for command in (assets, bench, demo, ingest, serve, synth):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""Settings: one object, read from environment > file > defaults, validated at start-up.
+
+Every setting is declared once in :data:`SETTINGS` with its type, default and description;
+``docs/settings.md`` documents each (a test fails when one is missing there). The object is
+built once by the entry point (CLI or server) and passed explicitly: nothing reads it at import.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from shopmind.errors import ConfigError
+
+ENV_PREFIX = "SHOPMIND_"
+CONFIG_ENV = "SHOPMIND_CONFIG"
+DEFAULT_CONFIG_FILE = "shopmind.toml"
+
+
+def _positive(value: Any) -> str | None:
+    return None if value > 0 else "must be > 0"
+
+
+def _non_negative(value: Any) -> str | None:
+    return None if value >= 0 else "must be >= 0"
+
+
+def _one_of(*allowed: str) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        return None if value in allowed else f"must be one of {', '.join(allowed)}"
+
+    return check
+
+
+def _currency(value: Any) -> str | None:
+    ok = isinstance(value, str) and len(value) == 3 and value.isalpha() and value.isupper()
+    return None if ok else "must be a 3-letter upper-case ISO 4217 code"
+
+
+def _port(value: Any) -> str | None:
+    return None if 0 < value < 65536 else "must be a TCP port (1-65535)"
+
+
+def _spec(default: Any, doc: str, check: Callable[[Any], str | None] | None = None) -> Any:
+    return field(default=default, metadata={"doc": doc, "check": check})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All run-time settings. Build with :func:`load_settings`; never mutate (use ``replace``)."""
+
+    workspace: Path = _spec(Path("shopmind-workspace"), "Folder of the embedded workspace.")  # noqa: RUF009
+    threads: int = _spec(
+        max(1, os.cpu_count() or 1), "Worker threads for DuckDB and Arrow.", _positive
+    )
+    memory_limit_mb: int = _spec(
+        1024, "Memory DuckDB may use before it spills to disk (MiB).", _positive
+    )
+    ingest_chunk_rows: int = _spec(
+        262_144, "Rows per chunk when streaming an input file.", _positive
+    )
+    ingest_max_line_bytes: int = _spec(
+        16 * 1024 * 1024, "Longest input line or record accepted (bytes).", _positive
+    )
+    ingest_max_future_s: int = _spec(
+        86_400,
+        "How far past the ingest time a timestamp may lie before its row is rejected (seconds).",
+        _non_negative,
+    )
+    ingest_min_year: int = _spec(
+        1970, "Timestamps before 1 January of this year are rejected.", _positive
+    )
+    ingest_unknown_items: str = _spec(
+        "flag",
+        "Events naming products missing from the catalog: 'flag' counts them in the report, "
+        "'quarantine' rejects them.",
+        _one_of("flag", "quarantine"),
+    )
+    default_currency: str = _spec(
+        "USD", "Currency assumed for prices that carry none.", _currency
+    )
+    serve_host: str = _spec("127.0.0.1", "Address the HTTP server binds.")
+    serve_port: int = _spec(8000, "Port the HTTP server listens on.", _port)
+    log_level: str = _spec(
+        "info", "Logging level.", _one_of("debug", "info", "warning", "error")
+    )
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            check = f.metadata.get("check")
+            problem = check(value) if check else None
+            if problem:
+                raise ConfigError(f"setting {f.name}={value!r}: {problem}", setting=f.name)
+
+
+def documented_settings() -> dict[str, str]:
+    """Name -> description of every setting (the registry the docs test checks)."""
+    return {f.name: f.metadata["doc"] for f in fields(Settings)}
+
+
+def _coerce(name: str, raw: Any, target: Any) -> Any:
+    kind = type(target)
+    try:
+        if kind is bool:
+            if isinstance(raw, str):
+                return raw.strip().lower() in {"1", "true", "yes", "on"}
+            return bool(raw)
+        if kind is Path:
+            return Path(raw)
+        if kind is int:
+            if isinstance(raw, bool):
+                raise ValueError("boolean is not an integer")
+            return int(raw)
+        return kind(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"setting {name}={raw!r}: expected {kind.__name__} ({exc})", setting=name
+        ) from exc
+
+
+def load_settings(
+    config_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Build settings: explicit overrides > environment > config file > defaults.
+
+    ``config_file`` defaults to ``$SHOPMIND_CONFIG`` or ``./shopmind.toml`` when it exists.
+    Unknown keys in the file or in ``SHOPMIND_*`` variables are errors, so a typo never
+    silently falls back to a default.
+    """
+    env = os.environ if environ is None else environ
+    defaults = Settings()
+    known = {f.name for f in fields(Settings)}
+    values: dict[str, Any] = {}
+
+    path = config_file or (Path(env[CONFIG_ENV]) if CONFIG_ENV in env else None)
+    if path is None and Path(DEFAULT_CONFIG_FILE).is_file():
+        path = Path(DEFAULT_CONFIG_FILE)
+    if path is not None:
+        if not path.is_file():
+            raise ConfigError(f"config file {path} does not exist", setting="config")
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"config file {path}: {exc}", setting="config") from exc
+        for key, raw in data.items():
+            if key not in known:
+                raise ConfigError(f"config file {path}: unknown setting {key!r}", setting=key)
+            values[key] = raw
+
+    for key, raw in env.items():
+        if not key.startswith(ENV_PREFIX) or key == CONFIG_ENV:
+            continue
+        name = key[len(ENV_PREFIX) :].lower()
+        if name not in known:
+            raise ConfigError(f"environment variable {key}: unknown setting {name!r}", setting=name)
+        values[name] = raw
+
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    unknown = set(values) - known
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    coerced = {k: _coerce(k, v, getattr(defaults, k)) for k, v in values.items()}
+    return replace(defaults, **coerced)

@@ -1,0 +1,1 @@
+"""Orchestration: jobs chained into the platform's main flows."""

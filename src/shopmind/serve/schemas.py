@@ -1,0 +1,64 @@
+"""Response models of the HTTP API (kept apart from the domain records on purpose)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class AssetSummary(BaseModel):
+    name: str
+    version: int
+    ref: str
+    rows: int
+    created_at: str
+    produced_by: str
+    content_hash: str
+    inputs: list[str]
+
+
+class AssetDetail(AssetSummary):
+    columns: list[dict[str, str]]
+    params: dict[str, Any]
+    sources: list[dict[str, Any]]
+    tags: dict[str, list[str]]
+    quality: dict[str, Any]
+    report: dict[str, Any]
+    job_id: str
+
+
+class LineageNode(BaseModel):
+    depth: int
+    ref: str
+    produced_by: str
+    inputs: list[str]
+    sources: list[dict[str, Any]]
+
+
+class QuarantineRow(BaseModel):
+    row: int
+    field: str
+    check: str
+    reason: str
+    raw: str
+
+
+class QuarantinePage(BaseModel):
+    asset: str
+    total: int
+    offset: int
+    rows: list[QuarantineRow]
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+    workspace: str
+    assets: int
+
+
+class ErrorBody(BaseModel):
+    error: str
+    message: str
+    details: dict[str, Any] | None = None
