@@ -88,6 +88,8 @@ class ChunkValidator:
                 table, rows = table.filter(keep), rows.filter(keep)
                 n = table.num_rows
         src = pa.table({**cols, "_idx": pa.array(range(n), type=pa.int64())})
+        # DuckDB scans Arrow in parallel by record batch: hand it several.
+        src = pa.Table.from_batches(src.to_batches(max_chunksize=max(1, -(-n // 8))))
         out = run_validation(self.con, src, self.sql)
         ok = pc.is_null(out["_check"])
         good = out.filter(ok)

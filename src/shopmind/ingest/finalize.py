@@ -25,18 +25,26 @@ def _src(path: Path) -> str:
 
 
 def dedupe(con: duckdb.DuckDBPyConnection, contract: TableContract, staged: Path) -> None:
-    """Create table ``ranked`` from the staged rows with ``_keep`` and ``_winner`` columns."""
+    """Create table ``ranked`` from the staged rows with ``_winner`` and ``_identical`` columns.
+
+    ``_winner`` is the record number of the row kept for the row's key; ``_identical`` says
+    whether the row equals the kept one in every field. Window aggregates without ORDER BY
+    keep this a hash partition, not a sort.
+    """
     cols = ", ".join(q(c) for c in contract.names)
     if contract.kind == "events":
-        part, order = cols, "_row ASC"
-    else:
-        part, order = ", ".join(q(c) for c in contract.key), "_row DESC"
+        con.execute(
+            # Partitioning on a 64-bit hash of the row plus its timestamp is much cheaper than
+            # on eight text columns; a false match needs a hash collision at the same instant.
+            f"CREATE OR REPLACE TABLE ranked AS SELECT *, min(_row) OVER "
+            f"(PARTITION BY hash({cols}), \"timestamp\") AS _winner, true AS _identical "
+            f"FROM {_src(staged)}")
+        return
+    key = ", ".join(q(c) for c in contract.key)
     con.execute(
-        f"CREATE OR REPLACE TABLE ranked AS SELECT *, "
-        f"first_value(_row) OVER w AS _winner, "
-        f"first_value(hash({cols})) OVER w = hash({cols}) AS _identical "
-        f"FROM {_src(staged)} WINDOW w AS (PARTITION BY {part} ORDER BY {order})"
-    )
+        f"CREATE OR REPLACE TABLE ranked AS SELECT *, max(_row) OVER w AS _winner, "
+        f"arg_max(hash({cols}), _row) OVER w = hash({cols}) AS _identical "
+        f"FROM {_src(staged)} WINDOW w AS (PARTITION BY {key})")
 
 
 def duplicate_rows_sql(contract: TableContract) -> str:

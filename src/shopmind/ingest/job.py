@@ -26,6 +26,7 @@ from shopmind.ingest.chunks import (
 )
 from shopmind.ingest.finalize import dedupe, diff_versions, duplicate_rows_sql, unknown_items_sql
 from shopmind.ingest.mapping import ColumnMapping, map_columns
+from shopmind.ingest.prefetch import prefetch
 from shopmind.ingest.readers import GENERIC_READERS
 from shopmind.ingest.sources import Reader, ReadOptions
 from shopmind.ingest.textio import check_file, sniff_format
@@ -108,9 +109,10 @@ def _stream(con: duckdb.DuckDBPyConnection, contract: TableContract, reader: Rea
     mapping: ColumnMapping | None = None
     columns_seen: tuple[str, ...] = ()
     validator: ChunkValidator | None = None
-    with pq.ParquetWriter(ok_path, ok_schema) as ok_w, \
-            pq.ParquetWriter(bad_path, QUARANTINE_SCHEMA) as bad_w:
-        for chunk in reader(path, options):
+    # Staged files live seconds; fast LZ4 beats the final files' zstd here.
+    with pq.ParquetWriter(ok_path, ok_schema, compression="lz4") as ok_w, \
+            pq.ParquetWriter(bad_path, QUARANTINE_SCHEMA, compression="lz4") as bad_w:
+        for chunk in prefetch(reader(path, options)):
             input_rows += chunk.table.num_rows + len(chunk.rejected)
             cols = tuple(chunk.table.column_names)
             if cols and cols != columns_seen:

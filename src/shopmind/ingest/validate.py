@@ -80,20 +80,26 @@ def _parse(spec: FieldSpec, raw: str) -> str:
     if spec.type == FieldType.ENUM:
         norm = f"regexp_replace(lower(trim({raw})), '[\\s-]+', '_', 'g')"
         cases = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in spec.enum_aliases.items())
-        return f"NULLIF(CASE {norm} {cases} ELSE {norm} END, '')"
+        allowed = ", ".join(lit(v) for v in spec.enum)
+        # exact values skip the normalising regex and the alias table
+        return (f"CASE WHEN {raw} IN ({allowed}) THEN {raw} "
+                f"ELSE NULLIF(CASE {norm} {cases} ELSE {norm} END, '') END")
     if spec.type == FieldType.FLOAT:
-        return f"TRY_CAST({_number_text(raw)} AS DOUBLE)"
+        # Plain numbers take the cheap cast; only the rest pay for the symbol-stripping regexes.
+        return f"COALESCE(TRY_CAST(trim({raw}) AS DOUBLE), TRY_CAST({_number_text(raw)} AS DOUBLE))"
     if spec.type == FieldType.INT:
         text = f"regexp_replace(trim({raw}), '\\.0+$', '')"
         return f"TRY_CAST({text} AS BIGINT)"
     if spec.type == FieldType.TIMESTAMP:
         t = f"trim({raw})"
+        # ISO 8601 first (the common case, and digits-only text never parses as ISO here);
+        # epoch seconds / milliseconds only where that fails.
         return (
+            f"COALESCE(TRY_CAST({t} AS TIMESTAMPTZ), "
             f"CASE WHEN regexp_full_match({t}, '\\d{{1,10}}(\\.\\d+)?') "
             f"THEN to_timestamp(CAST({t} AS DOUBLE)) "
             f"WHEN regexp_full_match({t}, '\\d{{11,13}}') "
-            f"THEN to_timestamp(CAST({t} AS DOUBLE) / 1000.0) "
-            f"ELSE TRY_CAST({t} AS TIMESTAMPTZ) END"
+            f"THEN to_timestamp(CAST({t} AS DOUBLE) / 1000.0) END)"
         )
     raise AssertionError(spec.type)
 
@@ -177,18 +183,21 @@ def build_sql(contract: TableContract, mapping: dict[str, str], rules: Rules) ->
         raw_ref = q("__raw_" + spec.name)
         for cond, check, reason in _checks(spec, raw_ref, q(spec.name), rules, event_col):
             conds.append((cond, check, spec.name, reason))
-    check_case = " ".join(f"WHEN {c} THEN {lit(k)}" for c, k, _f, _r in conds)
-    field_case = " ".join(f"WHEN {c} THEN {lit(f)}" for c, _k, f, _r in conds)
-    reason_case = " ".join(f"WHEN {c} THEN {r}" for c, _k, _f, r in conds)
+    # Each condition is evaluated once: ``_fail`` is the 1-based index of the first failing
+    # check; check code, field and reason are looked up from it (only failing rows pay).
+    fail_case = " ".join(f"WHEN {c} THEN {i}" for i, (c, _k, _f, _r) in enumerate(conds, 1))
+    checks = "[" + ", ".join(lit(k) for _c, k, _f, _r in conds) + "]"
+    fields = "[" + ", ".join(lit(f) for _c, _k, f, _r in conds) + "]"
+    reason_case = " ".join(f"WHEN {i} THEN {r}" for i, (_c, _k, _f, r) in enumerate(conds, 1))
     parsed = ", ".join(f"{expr} AS {q(name)}" for name, expr in values.items())
     raw_cols = ", ".join(f"{raws[spec.name]} AS {q('__raw_' + spec.name)}"
                          for spec in contract.fields)
     out_cols = ", ".join(q(spec.name) for spec in contract.fields)
     return (
-        f"SELECT _idx, {out_cols}, "
-        f"CASE {check_case} END AS _check, CASE {field_case} END AS _field, "
-        f"CASE {reason_case} END AS _reason "
-        f"FROM (SELECT _idx, {raw_cols}, {parsed} FROM src)"
+        f"SELECT _idx, {out_cols}, {checks}[_fail] AS _check, {fields}[_fail] AS _field, "
+        f"CASE _fail {reason_case} END AS _reason FROM ("
+        f"SELECT *, CASE {fail_case} END AS _fail FROM ("
+        f"SELECT _idx, {raw_cols}, {parsed} FROM src))"
     )
 
 
