@@ -80,14 +80,10 @@ class Settings:
         "'quarantine' rejects them.",
         _one_of("flag", "quarantine"),
     )
-    default_currency: str = _spec(
-        "USD", "Currency assumed for prices that carry none.", _currency
-    )
+    default_currency: str = _spec("USD", "Currency assumed for prices that carry none.", _currency)
     serve_host: str = _spec("127.0.0.1", "Address the HTTP server binds.")
     serve_port: int = _spec(8000, "Port the HTTP server listens on.", _port)
-    log_level: str = _spec(
-        "info", "Logging level.", _one_of("debug", "info", "warning", "error")
-    )
+    log_level: str = _spec("info", "Logging level.", _one_of("debug", "info", "warning", "error"))
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -69,7 +69,8 @@ def test_assets_commands(tmp_path: Path, wsdir: Path) -> None:
     ],
 )
 def test_errors_exit_non_zero_with_a_clear_message(
-        tmp_path: Path, wsdir: Path, args: list[str], message: str) -> None:
+    tmp_path: Path, wsdir: Path, args: list[str], message: str
+) -> None:
     path = write(tmp_path / "p.csv", PRODUCTS)
     wsdir.mkdir()
     (wsdir / "workspace.json").write_text('{"format_version": 1}')

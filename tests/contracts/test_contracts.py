@@ -9,11 +9,28 @@ from shopmind.ingest.mapping import map_columns, parse_map_options
 
 def test_canonical_field_names_match_the_design() -> None:
     assert contract_for("products").names == (
-        "item_id", "title", "description", "brand", "category", "price", "currency", "stock",
-        "attributes", "image_url", "language")
+        "item_id",
+        "title",
+        "description",
+        "brand",
+        "category",
+        "price",
+        "currency",
+        "stock",
+        "attributes",
+        "image_url",
+        "language",
+    )
     assert contract_for("events").names == (
-        "user_id", "session_id", "item_id", "event_type", "timestamp", "query", "price",
-        "quantity")
+        "user_id",
+        "session_id",
+        "item_id",
+        "event_type",
+        "timestamp",
+        "query",
+        "price",
+        "quantity",
+    )
     assert contract_for("queries").names == ("query", "item_id", "relevance")
 
 
@@ -35,10 +52,16 @@ def test_pii_tags() -> None:
         ("products", ["product_uid", "product_title"], {"item_id": "product_uid"}),
         # a specific alias beats the generic "id"
         ("products", ["id", "product_uid", "product_title"], {"item_id": "product_uid"}),
-        ("judgements", ["id", "product_uid", "search_term", "relevance"],
-         {"query": "search_term", "item_id": "product_uid"}),
-        ("events", ["visitorid", "itemid", "event", "ts"],
-         {"user_id": "visitorid", "event_type": "event", "timestamp": "ts"}),
+        (
+            "judgements",
+            ["id", "product_uid", "search_term", "relevance"],
+            {"query": "search_term", "item_id": "product_uid"},
+        ),
+        (
+            "events",
+            ["visitorid", "itemid", "event", "ts"],
+            {"user_id": "visitorid", "event_type": "event", "timestamp": "ts"},
+        ),
     ],
 )
 def test_aliases(kind: str, columns: list[str], expected: dict[str, str]) -> None:
@@ -53,8 +76,11 @@ def test_missing_required_column_names_field_and_columns() -> None:
 
 
 def test_explicit_map_wins_and_is_checked() -> None:
-    m = map_columns(contract_for("products"), ["code", "label"],
-                    parse_map_options(["code=item_id", "label=title"]))
+    m = map_columns(
+        contract_for("products"),
+        ["code", "label"],
+        parse_map_options(["code=item_id", "label=title"]),
+    )
     assert m.fields == {"item_id": "code", "title": "label"}
     with pytest.raises(InvalidArgument, match="no column 'nope'"):
         map_columns(contract_for("products"), ["code"], {"item_id": "nope"})

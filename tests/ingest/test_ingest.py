@@ -19,7 +19,7 @@ PRODUCTS = (
     "P1,Red  Shoe,$19.99,Acme,Shoes>Running,red,3\n"
     "P2,Blue Shirt,abc,Acme,Clothes,blue,1\n"
     "P3,,5,X,Y,z,1\n"
-    "P4,Ｔｅａ　Ｃｕｐ,\"1,299.50\",B,Home > Kitchen,white,2\n"
+    'P4,Ｔｅａ　Ｃｕｐ,"1,299.50",B,Home > Kitchen,white,2\n'
     "P1,Red Shoe,$18.99,Acme,Shoes>Running,red,3\n"
     "P5,too,many,fields,here,x,y,z\n"
     "P6,Neg,-3,A,B,c,1\n"
@@ -57,7 +57,8 @@ def products_csv(tmp_path: Path) -> Path:
 
 
 def test_products_accepted_quarantined_and_reconciled(
-        ws: Workspace, settings: Settings, products_csv: Path) -> None:
+    ws: Workspace, settings: Settings, products_csv: Path
+) -> None:
     r = ingest_file(ws, "products", products_csv, settings)
     assert (r.asset, r.quarantine_asset) == ("products@1", "products.quarantine@1")
     assert r.input_rows == 8 == r.accepted + r.quarantined
@@ -69,27 +70,33 @@ def test_products_accepted_quarantined_and_reconciled(
     assert q[3]["field"] == "title" and q[3]["check"] == "missing"
     assert q[6]["check"] == "bad_record" and q[6]["raw"] == "P5,too,many,fields,here,x,y,z"
     assert q[7]["check"] == "out_of_range"
-    assert r.quarantine_by_check == {"superseded": 1, "not_a_number": 1, "missing": 1,
-                                     "bad_record": 1, "out_of_range": 1}
+    assert r.quarantine_by_check == {
+        "superseded": 1,
+        "not_a_number": 1,
+        "missing": 1,
+        "bad_record": 1,
+        "out_of_range": 1,
+    }
 
 
 def test_products_are_normalised(ws: Workspace, settings: Settings, products_csv: Path) -> None:
     ingest_file(ws, "products", products_csv, settings)
     rows = {r["item_id"]: r for r in _rows(ws, "products")}
-    assert rows["P1"]["title"] == "Red Shoe"            # whitespace folded
-    assert rows["P1"]["price"] == 18.99                  # last row wins
-    assert rows["P1"]["category"] == "Shoes > Running"   # path separator normalised
+    assert rows["P1"]["title"] == "Red Shoe"  # whitespace folded
+    assert rows["P1"]["price"] == 18.99  # last row wins
+    assert rows["P1"]["category"] == "Shoes > Running"  # path separator normalised
     assert json.loads(str(rows["P1"]["attributes"])) == {"color": "red"}  # extra column folded
-    assert rows["P4"]["title"] == "Tea Cup"              # NFKC: full-width letters and space
-    assert rows["P4"]["price"] == 1299.5                 # thousands separator
+    assert rows["P4"]["title"] == "Tea Cup"  # NFKC: full-width letters and space
+    assert rows["P4"]["price"] == 1299.5  # thousands separator
     assert rows["P7"]["currency"] == "CNY" and rows["P7"]["price"] == 35.0
     assert rows["P7"]["language"] == "zh" and rows["P1"]["language"] == "en"
     assert rows["P1"]["currency"] == "USD"
-    assert list(rows) == ["P4", "P1", "P7"]              # file order of the kept rows
+    assert list(rows) == ["P4", "P1", "P7"]  # file order of the kept rows
 
 
-def test_events_rules(ws: Workspace, settings: Settings, tmp_path: Path,
-                      products_csv: Path) -> None:
+def test_events_rules(
+    ws: Workspace, settings: Settings, tmp_path: Path, products_csv: Path
+) -> None:
     ingest_file(ws, "products", products_csv, settings)
     r = ingest_file(ws, "events", write(tmp_path / "events.csv", EVENTS), settings)
     assert r.input_rows == 12 == r.accepted + r.quarantined
@@ -107,16 +114,21 @@ def test_events_rules(ws: Workspace, settings: Settings, tmp_path: Path,
     assert [e["event_type"] for e in rows] == ["view", "view", "search", "purchase", "click"]
     # all timestamps are UTC; +02:00 and epoch seconds / milliseconds are understood
     stamps = [e["timestamp"].isoformat() for e in rows]  # type: ignore[union-attr]
-    assert stamps[:4] == ["2026-01-01T10:00:00+00:00", "2026-01-01T11:00:00+00:00",
-                          "2026-01-01T10:00:00+00:00", "2026-01-01T10:00:00+00:00"]
+    assert stamps[:4] == [
+        "2026-01-01T10:00:00+00:00",
+        "2026-01-01T11:00:00+00:00",
+        "2026-01-01T10:00:00+00:00",
+        "2026-01-01T10:00:00+00:00",
+    ]
     # P9 is not in the catalog: flagged (default), not dropped
     assert r.references["unknown_item_rows"] == 1
     assert r.references["unknown_item_sample"] == ["P9"]
     assert ws.get("events").inputs == (ws.get("products").ref,)
 
 
-def test_unknown_items_can_be_quarantined(ws: Workspace, settings: Settings, tmp_path: Path,
-                                          products_csv: Path) -> None:
+def test_unknown_items_can_be_quarantined(
+    ws: Workspace, settings: Settings, tmp_path: Path, products_csv: Path
+) -> None:
     from dataclasses import replace
 
     strict = replace(settings, ingest_unknown_items="quarantine")
@@ -126,8 +138,9 @@ def test_unknown_items_can_be_quarantined(ws: Workspace, settings: Settings, tmp
     assert r.accepted + r.quarantined == r.input_rows
 
 
-def test_reingest_creates_version_with_diff(ws: Workspace, settings: Settings,
-                                            tmp_path: Path) -> None:
+def test_reingest_creates_version_with_diff(
+    ws: Workspace, settings: Settings, tmp_path: Path
+) -> None:
     a = write(tmp_path / "a.csv", "sku,title,price\n1,One,1\n2,Two,2\n3,Three,3\n")
     b = write(tmp_path / "b.csv", "sku,title,price\n1,One,1\n2,Two v2,2\n4,Four,4\n")
     ingest_file(ws, "products", a, settings)
@@ -135,21 +148,31 @@ def test_reingest_creates_version_with_diff(ws: Workspace, settings: Settings,
     assert r.asset == "products@2"
     assert r.diff is not None
     assert {k: r.diff[k] for k in ("added", "changed", "removed", "unchanged")} == {
-        "added": 1, "changed": 1, "removed": 1, "unchanged": 1}
+        "added": 1,
+        "changed": 1,
+        "removed": 1,
+        "unchanged": 1,
+    }
     assert r.diff["changed_sample"] == ["2"]
     assert ws.get("products", 1).rows == 3  # the old version is untouched
 
 
 @pytest.mark.parametrize("fmt", ["tsv", "jsonl", "parquet", "csv.gz", "jsonl.gz"])
 def test_formats(ws: Workspace, settings: Settings, tmp_path: Path, fmt: str) -> None:
-    rows = [{"item_id": "A", "title": "Alpha", "price": "2.5", "attributes": {"size": "M"}},
-            {"item_id": "B", "title": "Beta", "price": "-1"},
-            {"item_id": "C", "title": "Gamma", "price": "7"}]
+    rows = [
+        {"item_id": "A", "title": "Alpha", "price": "2.5", "attributes": {"size": "M"}},
+        {"item_id": "B", "title": "Beta", "price": "-1"},
+        {"item_id": "C", "title": "Gamma", "price": "7"},
+    ]
     base = fmt.removesuffix(".gz")
     path = tmp_path / f"p.{fmt}"
     if base == "parquet":
-        pq.write_table(pa.Table.from_pylist(
-            [{**r, "attributes": json.dumps(r.get("attributes"))} for r in rows]), path)
+        pq.write_table(
+            pa.Table.from_pylist(
+                [{**r, "attributes": json.dumps(r.get("attributes"))} for r in rows]
+            ),
+            path,
+        )
     else:
         if base == "jsonl":
             text = "\n".join(json.dumps(r) for r in rows) + "\n{not json}\n"
@@ -166,15 +189,47 @@ def test_formats(ws: Workspace, settings: Settings, tmp_path: Path, fmt: str) ->
         assert json.loads(str(_rows(ws, "products")[0]["attributes"])) == {"size": "M"}
 
 
+def test_parquet_with_native_types(ws: Workspace, settings: Settings, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    path = tmp_path / "e.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "user_id": ["u1", "u2"],
+                "item_id": ["A", "B"],
+                "event_type": ["view", "purchase"],
+                "timestamp": pa.array(
+                    [
+                        datetime(2026, 1, 1, 10, 0, 0, 123456, tzinfo=UTC),
+                        datetime(2026, 1, 2, tzinfo=UTC),
+                    ],
+                    pa.timestamp("us", tz="UTC"),
+                ),
+                "price": pa.array([None, 9.5]),
+                "quantity": pa.array([None, 2], pa.int32()),
+                "session_id": pa.array([b"s1", b"\xff"], pa.binary()),
+            }
+        ),
+        path,
+    )
+    r = ingest_file(ws, "events", path, settings)
+    assert (r.accepted, r.quarantine_by_check) == (1, {"broken_encoding": 1})
+    (row,) = _rows(ws, "events")
+    assert row["timestamp"].isoformat() == "2026-01-01T10:00:00.123456+00:00"  # type: ignore[union-attr]
+
+
 def test_column_map_option(ws: Workspace, settings: Settings, tmp_path: Path) -> None:
     path = write(tmp_path / "p.csv", "code,label\nX1,Thing\n")
-    r = ingest_file(ws, "products", path, settings, column_map={"item_id": "code",
-                                                                "title": "label"})
+    r = ingest_file(
+        ws, "products", path, settings, column_map={"item_id": "code", "title": "label"}
+    )
     assert r.accepted == 1 and r.mapping == {"item_id": "code", "title": "label"}
 
 
-def test_broken_encoding_row_is_quarantined(ws: Workspace, settings: Settings,
-                                            tmp_path: Path) -> None:
+def test_broken_encoding_row_is_quarantined(
+    ws: Workspace, settings: Settings, tmp_path: Path
+) -> None:
     path = write(tmp_path / "p.csv", b"item_id,title\nA,ok\nB,caf\xe9\nC,fine\n")
     r = ingest_file(ws, "products", path, settings)
     assert (r.accepted, r.quarantined) == (2, 1)
@@ -191,9 +246,12 @@ def test_latin1_with_encoding_option(ws: Workspace, settings: Settings, tmp_path
 
 
 def test_judgements(ws: Workspace, settings: Settings, tmp_path: Path) -> None:
-    path = write(tmp_path / "j.csv", "id,product_uid,search_term,relevance\n"
-                 "1,100,angle bracket,3\n2,101,angle bracket,2.33\n3,102,x,high\n"
-                 "4,100,angle bracket,2\n")
+    path = write(
+        tmp_path / "j.csv",
+        "id,product_uid,search_term,relevance\n"
+        "1,100,angle bracket,3\n2,101,angle bracket,2.33\n3,102,x,high\n"
+        "4,100,angle bracket,2\n",
+    )
     r = ingest_file(ws, "queries", path, settings)
     assert r.asset == "judgements@1"
     assert (r.accepted, r.quarantine_by_check) == (2, {"not_a_number": 1, "superseded": 1})
@@ -208,11 +266,25 @@ def test_judgements(ws: Workspace, settings: Settings, tmp_path: Path) -> None:
         (b"item_id,t\xe9tle\nA,b\n", InputFileError, "not valid UTF-8"),
         ("item_id,title\nA," + "x" * 3000 + "\n", InputFileError, "longer than"),
         ("item_id,title,title\nA,b,c\n", InputFileError, "repeats"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00binary", InputFileError, "not valid UTF-8"),
+        (
+            gzip.compress(
+                b"item_id,title\n"
+                + b"".join(b"A%d,t%d\n" % (i, i * 7919 % 10007) for i in range(5000))
+            )[:3000],
+            InputFileError,
+            "bad.csv",
+        ),
     ],
 )
 def test_file_level_errors_leave_workspace_unchanged(
-        ws: Workspace, settings: Settings, tmp_path: Path, content: str | bytes | None,
-        error: type[Exception], match: str) -> None:
+    ws: Workspace,
+    settings: Settings,
+    tmp_path: Path,
+    content: str | bytes | None,
+    error: type[Exception],
+    match: str,
+) -> None:
     from dataclasses import replace
 
     path = tmp_path / "bad.csv"
@@ -223,3 +295,23 @@ def test_file_level_errors_leave_workspace_unchanged(
         ingest_file(ws, "products", path, small)
     assert ws.versions() == []
     assert list((ws.root / "staging").iterdir()) == []
+
+
+def test_truncated_gzip_jsonl_is_a_clear_error(
+    ws: Workspace, settings: Settings, tmp_path: Path
+) -> None:
+    body = b"".join(
+        b'{"item_id": "A%d", "title": "t%d"}\n' % (i, i * 7919 % 10007) for i in range(5000)
+    )
+    path = write(tmp_path / "p.jsonl.gz", gzip.compress(body)[:3000])
+    with pytest.raises(InputFileError, match="cannot read"):
+        ingest_file(ws, "products", path, settings)
+    assert ws.versions() == []
+
+
+def test_garbage_parquet_is_a_clear_error(
+    ws: Workspace, settings: Settings, tmp_path: Path
+) -> None:
+    with pytest.raises(InputFileError, match="not a readable Parquet file"):
+        ingest_file(ws, "products", write(tmp_path / "p.parquet", "garbage"), settings)
+    assert ws.versions() == []

@@ -25,8 +25,20 @@ def _events_csv(path: Path, n: int) -> Path:
 def _ingest(ws: Path, path: Path, chunk_rows: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "SHOPMIND_INGEST_CHUNK_ROWS": str(chunk_rows), "SHOPMIND_THREADS": "1"}
     return subprocess.Popen(
-        [sys.executable, "-m", "shopmind.cli.main", "ingest", "events", str(path),
-         "--workspace", str(ws)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "shopmind.cli.main",
+            "ingest",
+            "events",
+            str(path),
+            "--workspace",
+            str(ws),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 @pytest.mark.parametrize("delay", [0.0, 0.3, 0.8])
@@ -52,8 +64,10 @@ def test_sigkill_mid_ingest_leaves_workspace_consistent(tmp_path: Path, delay: f
     after = {str(v.ref): v.content_hash for v in ws.versions()}
     # Either the job had not committed (only the old versions are visible) or it had
     # committed both of its versions; never one without the other, never a changed old one.
-    assert set(after) in ({"events@1", "events.quarantine@1"},
-                          {"events@1", "events.quarantine@1", "events@2", "events.quarantine@2"})
+    assert set(after) in (
+        {"events@1", "events.quarantine@1"},
+        {"events@1", "events.quarantine@1", "events@2", "events.quarantine@2"},
+    )
     assert {k: after[k] for k in before} == before
     assert ws.verify() == []
     ws.gc()

@@ -12,9 +12,16 @@ from shopmind.workspace import AssetVersion
 
 def summary(v: AssetVersion) -> dict[str, object]:
     """The per-version fields ``assets list --json`` promises."""
-    return {"name": v.ref.name, "version": v.ref.version, "ref": str(v.ref), "rows": v.rows,
-            "created_at": v.created_at.isoformat(), "produced_by": v.produced_by,
-            "content_hash": v.content_hash, "inputs": [str(r) for r in v.inputs]}
+    return {
+        "name": v.ref.name,
+        "version": v.ref.version,
+        "ref": str(v.ref),
+        "rows": v.rows,
+        "created_at": v.created_at.isoformat(),
+        "produced_by": v.produced_by,
+        "content_hash": v.content_hash,
+        "inputs": [str(r) for r in v.inputs],
+    }
 
 
 @click.group()
@@ -36,8 +43,10 @@ def list_cmd(ctx: Context, all_versions: bool) -> None:
             return "(no assets)"
         lines = [f"{'asset':<32} {'rows':>12}  {'created':<20} produced by"]
         for r in rows:
-            lines.append(f"{r['ref']!s:<32} {r['rows']:>12,}  {str(r['created_at'])[:19]:<20} "
-                         f"{r['produced_by']}")
+            lines.append(
+                f"{r['ref']!s:<32} {r['rows']:>12,}  {str(r['created_at'])[:19]:<20} "
+                f"{r['produced_by']}"
+            )
         return "\n".join(lines)
 
     ctx.emit(rows, text)
@@ -59,10 +68,16 @@ def lineage_cmd(ctx: Context, spec: str) -> None:
     """The tree of versions and source files NAME[@V] was built from."""
     ws = ctx.workspace()
     chain = ws.lineage(ws.resolve(spec))
-    data = [{"depth": d, "ref": str(v.ref), "produced_by": v.produced_by,
-             "inputs": [str(r) for r in v.inputs],
-             "sources": [{"path": s.get("path"), "sha256": s.get("sha256")} for s in v.sources]}
-            for d, v in chain]
+    data = [
+        {
+            "depth": d,
+            "ref": str(v.ref),
+            "produced_by": v.produced_by,
+            "inputs": [str(r) for r in v.inputs],
+            "sources": [{"path": s.get("path"), "sha256": s.get("sha256")} for s in v.sources],
+        }
+        for d, v in chain
+    ]
 
     def text() -> str:
         lines = []
@@ -110,8 +125,10 @@ def quarantine_cmd(ctx: Context, spec: str, limit: int, check: str | None) -> No
 def verify_cmd(ctx: Context) -> None:
     """Re-hash every version's files and report any that changed or went missing."""
     problems = ctx.workspace().verify()
-    ctx.emit({"ok": not problems, "problems": problems},
-             "all versions intact" if not problems else "\n".join(problems))
+    ctx.emit(
+        {"ok": not problems, "problems": problems},
+        "all versions intact" if not problems else "\n".join(problems),
+    )
     if problems:
         raise SystemExit(1)
 

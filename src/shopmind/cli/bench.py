@@ -19,8 +19,11 @@ from shopmind.cli.common import Context, common_options
 def _machine() -> dict[str, Any]:
     import os
 
-    return {"cpus": os.cpu_count(), "python": platform.python_version(),
-            "platform": platform.platform()}
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
 
 
 def _ingest_subprocess(workspace: Path, kind: str, path: Path) -> dict[str, Any]:
@@ -29,9 +32,21 @@ def _ingest_subprocess(workspace: Path, kind: str, path: Path) -> dict[str, Any]
 
     started = time.perf_counter()
     with subprocess.Popen(
-        [sys.executable, "-m", "shopmind.cli.main", "ingest", kind, str(path), "--json",
-         "--workspace", str(workspace)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True) as proc:
+        [
+            sys.executable,
+            "-m",
+            "shopmind.cli.main",
+            "ingest",
+            kind,
+            str(path),
+            "--json",
+            "--workspace",
+            str(workspace),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:
         stdout, stderr = proc.stdout.read(), proc.stderr.read()  # type: ignore[union-attr]
         # wait4 gives this child's own rusage (RUSAGE_CHILDREN would mix children).
         _pid, status, usage = os.wait4(proc.pid, 0)
@@ -39,8 +54,11 @@ def _ingest_subprocess(workspace: Path, kind: str, path: Path) -> dict[str, Any]
     wall = time.perf_counter() - started
     if proc.returncode != 0:
         raise click.ClickException(f"ingest {kind} failed: {stderr.strip()}")
-    return {"report": json.loads(stdout), "wall_s": round(wall, 3),
-            "peak_rss_mib": round(usage.ru_maxrss / 1024, 1)}  # ru_maxrss is KiB on Linux
+    return {
+        "report": json.loads(stdout),
+        "wall_s": round(wall, 3),
+        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+    }  # ru_maxrss is KiB on Linux
 
 
 @click.group()
@@ -52,16 +70,40 @@ def bench() -> None:
 @click.option("--events", "n_events", default=1_000_000, show_default=True)
 @click.option("--items", "n_items", default=50_000, show_default=True)
 @click.option("--users", "n_users", default=100_000, show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]), default="csv",
-              show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "jsonl", "parquet"]),
+    default="csv",
+    show_default=True,
+)
 @click.option("--gzip", "gz", is_flag=True)
-@click.option("--dir", "work", type=click.Path(path_type=Path), default=Path("bench/out/ingest"),
-              show_default=True, help="Scratch folder for the files and the workspace.")
-@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
-              help="Also write the results JSON here.")
+@click.option(
+    "--dir",
+    "work",
+    type=click.Path(path_type=Path),
+    default=Path("bench/out/ingest"),
+    show_default=True,
+    help="Scratch folder for the files and the workspace.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also write the results JSON here.",
+)
 @common_options
-def bench_ingest(ctx: Context, n_events: int, n_items: int, n_users: int, fmt: str, gz: bool,
-                 work: Path, out: Path | None) -> None:
+def bench_ingest(
+    ctx: Context,
+    n_events: int,
+    n_items: int,
+    n_users: int,
+    fmt: str,
+    gz: bool,
+    work: Path,
+    out: Path | None,
+) -> None:
     """Ingestion throughput (rows/s with validation) and peak memory on synthetic events."""
 
     import shutil
@@ -69,31 +111,40 @@ def bench_ingest(ctx: Context, n_events: int, n_items: int, n_users: int, fmt: s
     from shopmind.synth import SynthConfig, write_shop
 
     data_dir = work / f"data-{n_events}-{fmt}{'-gz' if gz else ''}"
-    config = SynthConfig(seed=1, n_items=n_items, n_users=n_users, n_events=n_events,
-                         n_queries=100)
+    config = SynthConfig(seed=1, n_items=n_items, n_users=n_users, n_events=n_events, n_queries=100)
     t0 = time.perf_counter()
     written = write_shop(config, data_dir, fmt=fmt, gzip=gz)
     synth_s = time.perf_counter() - t0
+    files = written["files"]
+    assert isinstance(files, dict)
     ws_dir = work / "workspace"
     shutil.rmtree(ws_dir, ignore_errors=True)
-    products = _ingest_subprocess(ws_dir, "products", Path(written["files"]["products"]))
-    events = _ingest_subprocess(ws_dir, "events", Path(written["files"]["events"]))
+    products = _ingest_subprocess(ws_dir, "products", Path(files["products"]))
+    events = _ingest_subprocess(ws_dir, "events", Path(files["events"]))
     ev = events["report"]
     result = {
         "benchmark": "ingest",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": _machine(),
-        "command": " ".join(["shopmind", "bench", "ingest", "--events", str(n_events),
-                             "--format", fmt] + (["--gzip"] if gz else [])),
-        "events_file": {"path": written["files"]["events"],
-                        "bytes": Path(written["files"]["events"]).stat().st_size},
+        "command": " ".join(
+            ["shopmind", "bench", "ingest", "--events", str(n_events), "--format", fmt]
+            + (["--gzip"] if gz else [])
+        ),
+        "events_file": {"path": files["events"], "bytes": Path(files["events"]).stat().st_size},
         "synth_seconds": round(synth_s, 2),
-        "events": {"input_rows": ev["input_rows"], "accepted": ev["accepted"],
-                   "quarantined": ev["quarantined"], "ingest_seconds": ev["seconds"],
-                   "rows_per_s": ev["rows_per_s"], "process_wall_s": events["wall_s"],
-                   "peak_rss_mib": events["peak_rss_mib"]},
-        "products": {"input_rows": products["report"]["input_rows"],
-                     "ingest_seconds": products["report"]["seconds"]},
+        "events": {
+            "input_rows": ev["input_rows"],
+            "accepted": ev["accepted"],
+            "quarantined": ev["quarantined"],
+            "ingest_seconds": ev["seconds"],
+            "rows_per_s": ev["rows_per_s"],
+            "process_wall_s": events["wall_s"],
+            "peak_rss_mib": events["peak_rss_mib"],
+        },
+        "products": {
+            "input_rows": products["report"]["input_rows"],
+            "ingest_seconds": products["report"]["seconds"],
+        },
     }
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)

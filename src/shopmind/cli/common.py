@@ -42,14 +42,25 @@ class Context:
 def common_options(func: F) -> F:
     """Add ``--workspace``, ``--config`` and ``--json``; pass a ready :class:`Context`."""
 
-    @click.option("--workspace", "workspace", type=click.Path(path_type=Path), default=None,
-                  help="Workspace folder (default ./shopmind-workspace or $SHOPMIND_WORKSPACE).")
-    @click.option("--config", "config", type=click.Path(path_type=Path), default=None,
-                  help="Settings file (TOML); default ./shopmind.toml when present.")
+    @click.option(
+        "--workspace",
+        "workspace",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Workspace folder (default ./shopmind-workspace or $SHOPMIND_WORKSPACE).",
+    )
+    @click.option(
+        "--config",
+        "config",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Settings file (TOML); default ./shopmind.toml when present.",
+    )
     @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout.")
     @functools.wraps(func)
-    def wrapper(*args: Any, workspace: Path | None, config: Path | None, as_json: bool,
-                **kwargs: Any) -> Any:
+    def wrapper(
+        *args: Any, workspace: Path | None, config: Path | None, as_json: bool, **kwargs: Any
+    ) -> Any:
         try:
             settings = load_settings(config_file=config, workspace=workspace)
             return func(Context(settings, as_json), *args, **kwargs)

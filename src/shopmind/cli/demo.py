@@ -14,18 +14,30 @@ from shopmind.cli.serve import run_server
 @click.command()
 @click.option("--no-serve", is_flag=True, help="Exit after the summary instead of serving.")
 @click.option("--seed", default=7, show_default=True, help="Seed of the synthetic shop.")
-@click.option("--size", type=click.Choice(["tiny", "demo"]), default="demo", show_default=True,
-              help="tiny: seconds, for smoke tests; demo: a shop of ~100k events.")
-@click.option("--data-dir", type=click.Path(path_type=Path), default=Path("shopmind-demo-data"),
-              show_default=True, help="Where the synthetic shop's files are written.")
+@click.option(
+    "--size",
+    type=click.Choice(["tiny", "demo"]),
+    default="demo",
+    show_default=True,
+    help="tiny: seconds, for smoke tests; demo: a shop of ~100k events.",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    default=Path("shopmind-demo-data"),
+    show_default=True,
+    help="Where the synthetic shop's files are written.",
+)
 @click.option("--port", default=None, type=int, help="Port to serve on.")
 @common_options
-def demo(ctx: Context, no_serve: bool, seed: int, size: str, data_dir: Path,
-         port: int | None) -> None:
+def demo(
+    ctx: Context, no_serve: bool, seed: int, size: str, data_dir: Path, port: int | None
+) -> None:
     """Synthesise a shop, ingest it (with malformed rows), verify, summarise, and serve."""
 
     from shopmind.pipeline.demo import format_summary, run_demo
     from shopmind.synth import SynthConfig
+
     base = SynthConfig.tiny() if size == "tiny" else SynthConfig.demo()
     config = replace(base, seed=seed, malformed_fraction=0.01)
     summary = run_demo(ctx.settings, data_dir, config)

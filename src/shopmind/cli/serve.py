@@ -16,10 +16,10 @@ def run_server(ctx: Context, host: str | None, port: int | None) -> None:
     ctx.workspace()  # fail fast, with a clear error, when there is no workspace
     host = host or ctx.settings.serve_host
     port = port or ctx.settings.serve_port
-    click.echo(f"serving {ctx.settings.workspace} on http://{host}:{port}/ (Ctrl-C stops)",
-               err=True)
-    uvicorn.run(create_app(ctx.settings), host=host, port=port,
-                log_level=ctx.settings.log_level)
+    click.echo(
+        f"serving {ctx.settings.workspace} on http://{host}:{port}/ (Ctrl-C stops)", err=True
+    )
+    uvicorn.run(create_app(ctx.settings), host=host, port=port, log_level=ctx.settings.log_level)
 
 
 @click.command()

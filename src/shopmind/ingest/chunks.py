@@ -18,26 +18,31 @@ from shopmind.ingest.validate import run_validation
 # Products' attributes are rebuilt in Python (source map + extra columns) under this name.
 ATTRIBUTES_COLUMN = "__attributes"
 
-QUARANTINE_SCHEMA = pa.schema([
-    pa.field("row", pa.int64()),       # 1-based record number in the source file
-    pa.field("field", pa.string()),    # the field at fault, "_record" for unreadable records
-    pa.field("check", pa.string()),    # short code of the rule broken
-    pa.field("reason", pa.string()),   # human-readable reason
-    pa.field("raw", pa.string()),      # the record as found: JSON of source values, or text
-])
+QUARANTINE_SCHEMA = pa.schema(
+    [
+        pa.field("row", pa.int64()),  # 1-based record number in the source file
+        pa.field("field", pa.string()),  # the field at fault, "_record" for unreadable records
+        pa.field("check", pa.string()),  # short code of the rule broken
+        pa.field("reason", pa.string()),  # human-readable reason
+        pa.field("raw", pa.string()),  # the record as found: JSON of source values, or text
+    ]
+)
 
 
 def quarantine_table(records: list[RejectedRecord]) -> pa.Table:
     def code(r: RejectedRecord) -> str:
         return "broken_encoding" if r.reason.startswith("broken encoding") else "bad_record"
 
-    return pa.table({
-        "row": pa.array([r.row for r in records], type=pa.int64()),
-        "field": pa.array([r.field for r in records], type=pa.string()),
-        "check": pa.array([code(r) for r in records], type=pa.string()),
-        "reason": pa.array([r.reason for r in records], type=pa.string()),
-        "raw": pa.array([r.raw for r in records], type=pa.string()),
-    }, schema=QUARANTINE_SCHEMA)
+    return pa.table(
+        {
+            "row": pa.array([r.row for r in records], type=pa.int64()),
+            "field": pa.array([r.field for r in records], type=pa.string()),
+            "check": pa.array([code(r) for r in records], type=pa.string()),
+            "reason": pa.array([r.reason for r in records], type=pa.string()),
+            "raw": pa.array([r.raw for r in records], type=pa.string()),
+        },
+        schema=QUARANTINE_SCHEMA,
+    )
 
 
 def raw_json(table: pa.Table, indices: pa.Array) -> pa.Array:
@@ -48,15 +53,20 @@ def raw_json(table: pa.Table, indices: pa.Array) -> pa.Array:
 
 @dataclass
 class ChunkResult:
-    accepted: pa.Table      # canonical columns + "_row"
-    quarantined: pa.Table   # QUARANTINE_SCHEMA
+    accepted: pa.Table  # canonical columns + "_row"
+    quarantined: pa.Table  # QUARANTINE_SCHEMA
 
 
 class ChunkValidator:
     """Validates chunks of one file against one contract with a prepared SQL statement."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, contract: TableContract,
-                 mapping: ColumnMapping, sql: str) -> None:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        contract: TableContract,
+        mapping: ColumnMapping,
+        sql: str,
+    ) -> None:
         self.con = con
         self.contract = contract
         self.mapping = mapping
@@ -80,9 +90,14 @@ class ChunkValidator:
             if bad:
                 raws = raw_json(table, pa.array(bad, type=pa.int64()))
                 for i, raw in zip(bad, raws.to_pylist(), strict=True):
-                    rejected.append(RejectedRecord(
-                        rows[i].as_py(), raw, "attributes",
-                        "attributes: not a JSON object of scalars or a key:value list"))
+                    rejected.append(
+                        RejectedRecord(
+                            rows[i].as_py(),
+                            raw,
+                            "attributes",
+                            "attributes: not a JSON object of scalars or a key:value list",
+                        )
+                    )
                 keep = pc.invert(pc.is_in(pa.array(range(n)), value_set=pa.array(bad)))
                 cols = {k: v.filter(keep) for k, v in cols.items()}
                 table, rows = table.filter(keep), rows.filter(keep)
@@ -94,16 +109,22 @@ class ChunkValidator:
         ok = pc.is_null(out["_check"])
         good = out.filter(ok)
         accepted = good.select(list(self.contract.names)).append_column(
-            "_row", rows.take(good["_idx"]))
+            "_row", rows.take(good["_idx"])
+        )
         bad_rows = out.filter(pc.invert(ok))
         q_parts = [quarantine_table(rejected)]
         if bad_rows.num_rows:
             idx = bad_rows["_idx"].combine_chunks()
-            q_parts.append(pa.table({
-                "row": rows.take(idx),
-                "field": bad_rows["_field"],
-                "check": bad_rows["_check"],
-                "reason": bad_rows["_reason"],
-                "raw": raw_json(table, idx),
-            }, schema=QUARANTINE_SCHEMA))
+            q_parts.append(
+                pa.table(
+                    {
+                        "row": rows.take(idx),
+                        "field": bad_rows["_field"],
+                        "check": bad_rows["_check"],
+                        "reason": bad_rows["_reason"],
+                        "raw": raw_json(table, idx),
+                    },
+                    schema=QUARANTINE_SCHEMA,
+                )
+            )
         return ChunkResult(accepted, pa.concat_tables(q_parts))

@@ -37,14 +37,16 @@ def dedupe(con: duckdb.DuckDBPyConnection, contract: TableContract, staged: Path
             # Partitioning on a 64-bit hash of the row plus its timestamp is much cheaper than
             # on eight text columns; a false match needs a hash collision at the same instant.
             f"CREATE OR REPLACE TABLE ranked AS SELECT *, min(_row) OVER "
-            f"(PARTITION BY hash({cols}), \"timestamp\") AS _winner, true AS _identical "
-            f"FROM {_src(staged)}")
+            f'(PARTITION BY hash({cols}), "timestamp") AS _winner, true AS _identical '
+            f"FROM {_src(staged)}"
+        )
         return
     key = ", ".join(q(c) for c in contract.key)
     con.execute(
         f"CREATE OR REPLACE TABLE ranked AS SELECT *, max(_row) OVER w AS _winner, "
         f"arg_max(hash({cols}), _row) OVER w = hash({cols}) AS _identical "
-        f"FROM {_src(staged)} WINDOW w AS (PARTITION BY {key})")
+        f"FROM {_src(staged)} WINDOW w AS (PARTITION BY {key})"
+    )
 
 
 def duplicate_rows_sql(contract: TableContract) -> str:
@@ -70,8 +72,9 @@ def unknown_items_sql(products: Path) -> str:
     )
 
 
-def diff_versions(con: duckdb.DuckDBPyConnection, contract: TableContract, old: Path,
-                  new: Path, sample: int = 5) -> dict[str, Any]:
+def diff_versions(
+    con: duckdb.DuckDBPyConnection, contract: TableContract, old: Path, new: Path, sample: int = 5
+) -> dict[str, Any]:
     """Added / changed / removed / unchanged counts by key between two versions."""
     key = ", ".join(q(c) for c in contract.key)
     cols = ", ".join(q(c) for c in contract.names)
@@ -87,8 +90,9 @@ def diff_versions(con: duckdb.DuckDBPyConnection, contract: TableContract, old: 
         f"ON {join}"
     )
     counts = dict(con.sql("SELECT status, count(*) FROM diff GROUP BY 1").fetchall())
-    out: dict[str, Any] = {s: int(counts.get(s, 0)) for s in
-                           ("added", "changed", "removed", "unchanged")}
+    out: dict[str, Any] = {
+        s: int(counts.get(s, 0)) for s in ("added", "changed", "removed", "unchanged")
+    }
     for status in ("added", "changed", "removed"):
         rows = con.sql(
             f"SELECT k FROM diff WHERE status = {lit(status)} ORDER BY k LIMIT {sample}"

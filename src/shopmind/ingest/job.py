@@ -70,8 +70,9 @@ def resolve_reader(fmt: str | None, kind: str, path: Path) -> tuple[str, Reader]
     if name in PUBLIC_FORMATS:
         return name, PUBLIC_FORMATS[name].reader(kind)
     known = sorted(GENERIC_READERS) + sorted(PUBLIC_FORMATS)
-    raise InputFileError(f"unknown format {name!r}; expected one of {', '.join(known)}",
-                         format=name)
+    raise InputFileError(
+        f"unknown format {name!r}; expected one of {', '.join(known)}", format=name
+    )
 
 
 def _connect(settings: Settings, workdir: Path) -> duckdb.DuckDBPyConnection:
@@ -100,9 +101,17 @@ class _Staged:
     mapping: ColumnMapping
 
 
-def _stream(con: duckdb.DuckDBPyConnection, contract: TableContract, reader: Reader,
-            path: Path, options: ReadOptions, rules: Rules, explicit: Mapping[str, str],
-            ok_path: Path, bad_path: Path) -> _Staged:
+def _stream(
+    con: duckdb.DuckDBPyConnection,
+    contract: TableContract,
+    reader: Reader,
+    path: Path,
+    options: ReadOptions,
+    rules: Rules,
+    explicit: Mapping[str, str],
+    ok_path: Path,
+    bad_path: Path,
+) -> _Staged:
     """Read, map and validate every chunk; write accepted rows (+ ``_row``) and rejects."""
     ok_schema = contract.arrow_schema().append(pa.field("_row", pa.int64()))
     input_rows = 0
@@ -110,8 +119,10 @@ def _stream(con: duckdb.DuckDBPyConnection, contract: TableContract, reader: Rea
     columns_seen: tuple[str, ...] = ()
     validator: ChunkValidator | None = None
     # Staged files live seconds; fast LZ4 beats the final files' zstd here.
-    with pq.ParquetWriter(ok_path, ok_schema, compression="lz4") as ok_w, \
-            pq.ParquetWriter(bad_path, QUARANTINE_SCHEMA, compression="lz4") as bad_w:
+    with (
+        pq.ParquetWriter(ok_path, ok_schema, compression="lz4") as ok_w,
+        pq.ParquetWriter(bad_path, QUARANTINE_SCHEMA, compression="lz4") as bad_w,
+    ):
         for chunk in prefetch(reader(path, options)):
             input_rows += chunk.table.num_rows + len(chunk.rejected)
             cols = tuple(chunk.table.column_names)
@@ -136,24 +147,39 @@ def _stream(con: duckdb.DuckDBPyConnection, contract: TableContract, reader: Rea
     return _Staged(input_rows, mapping or ColumnMapping(fields={}, extra=()))
 
 
-def _check_references(con: duckdb.DuckDBPyConnection, ws: Workspace,
-                      products: AssetVersion | None, action: str) -> dict[str, Any]:
+def _check_references(
+    con: duckdb.DuckDBPyConnection, ws: Workspace, products: AssetVersion | None, action: str
+) -> dict[str, Any]:
     """Count kept events naming unknown products into table ``unknown``; describe the check."""
     if products is None:
-        return {"checked_against": None,
-                "note": "no products asset yet; item references not checked"}
+        return {
+            "checked_against": None,
+            "note": "no products asset yet; item references not checked",
+        }
     con.execute(f"CREATE TABLE unknown AS {unknown_items_sql(ws.data_path(products))}")
     (n_unknown,) = con.execute("SELECT count(*) FROM unknown").fetchall()[0]
-    sample = [r[0] for r in con.sql(
-        "SELECT DISTINCT r.item_id FROM ranked r JOIN unknown u USING (_row) "
-        "ORDER BY 1 LIMIT 5").fetchall()]
-    return {"checked_against": str(products.ref), "unknown_item_rows": int(n_unknown),
-            "unknown_item_sample": sample, "action": action}
+    sample = [
+        r[0]
+        for r in con.sql(
+            "SELECT DISTINCT r.item_id FROM ranked r JOIN unknown u USING (_row) ORDER BY 1 LIMIT 5"
+        ).fetchall()
+    ]
+    return {
+        "checked_against": str(products.ref),
+        "unknown_item_rows": int(n_unknown),
+        "unknown_item_sample": sample,
+        "action": action,
+    }
 
 
-def _write_outputs(con: duckdb.DuckDBPyConnection, contract: TableContract, bad_path: Path,
-                   data_path: Path, quarantine_path: Path,
-                   unknown_to_quarantine: str | None) -> None:
+def _write_outputs(
+    con: duckdb.DuckDBPyConnection,
+    contract: TableContract,
+    bad_path: Path,
+    data_path: Path,
+    quarantine_path: Path,
+    unknown_to_quarantine: str | None,
+) -> None:
     """Write the kept rows and the whole quarantine (rejects + duplicates [+ unknown items])."""
     keep = "_row = _winner"
     extra = ""
@@ -163,14 +189,18 @@ def _write_outputs(con: duckdb.DuckDBPyConnection, contract: TableContract, bad_
         extra = (
             " UNION ALL SELECT r._row, 'item_id', 'unknown_item', "
             f"'item_id: ' || r.item_id || ' is not in ' || {lit(unknown_to_quarantine)}, "
-            f"to_json(struct_pack({names}))::VARCHAR FROM ranked r JOIN unknown USING (_row)")
+            f"to_json(struct_pack({names}))::VARCHAR FROM ranked r JOIN unknown USING (_row)"
+        )
     cols = ", ".join(q(c) for c in contract.names)
-    con.execute(f"COPY (SELECT {cols} FROM ranked WHERE {keep} ORDER BY _row) "
-                f"TO {lit(str(data_path))} (FORMAT parquet, COMPRESSION zstd)")
+    con.execute(
+        f"COPY (SELECT {cols} FROM ranked WHERE {keep} ORDER BY _row) "
+        f"TO {lit(str(data_path))} (FORMAT parquet, COMPRESSION zstd)"
+    )
     con.execute(
         f"COPY (SELECT * FROM (SELECT * FROM read_parquet({lit(str(bad_path))}) "
         f"UNION ALL {duplicate_rows_sql(contract)}{extra}) ORDER BY row) "
-        f"TO {lit(str(quarantine_path))} (FORMAT parquet, COMPRESSION zstd)")
+        f"TO {lit(str(quarantine_path))} (FORMAT parquet, COMPRESSION zstd)"
+    )
 
 
 def ingest_file(
@@ -192,13 +222,25 @@ def ingest_file(
     contract = contract_for(kind)
     path = check_file(Path(path))
     fmt_name, reader = resolve_reader(fmt, contract.kind, path)
-    options = ReadOptions(chunk_rows=settings.ingest_chunk_rows,
-                          max_line_bytes=settings.ingest_max_line_bytes, encoding=encoding)
-    rules = Rules(now=datetime.now(UTC), max_future_s=settings.ingest_max_future_s,
-                  min_year=settings.ingest_min_year, default_currency=settings.default_currency)
+    options = ReadOptions(
+        chunk_rows=settings.ingest_chunk_rows,
+        max_line_bytes=settings.ingest_max_line_bytes,
+        encoding=encoding,
+    )
+    rules = Rules(
+        now=datetime.now(UTC),
+        max_future_s=settings.ingest_max_future_s,
+        min_year=settings.ingest_min_year,
+        default_currency=settings.default_currency,
+    )
     explicit = dict(column_map or {})
-    source = {"path": str(path.resolve()), "format": fmt_name, "bytes": path.stat().st_size,
-              "sha256": sha256_file(path), "encoding": encoding or "utf-8"}
+    source = {
+        "path": str(path.resolve()),
+        "format": fmt_name,
+        "bytes": path.stat().st_size,
+        "sha256": sha256_file(path),
+        "encoding": encoding or "utf-8",
+    }
     products = ws.registry.get("products", None) if contract.kind == "events" else None
     previous = ws.registry.get(contract.kind, None)
 
@@ -207,13 +249,18 @@ def ingest_file(
         quar = txn.stage(f"{contract.kind}.quarantine")
         con = _connect(settings, txn.dir)
         ok_path, bad_path = txn.dir / "accepted.parquet", txn.dir / "rejected.parquet"
-        staged = _stream(con, contract, reader, path, options, rules, explicit,
-                         ok_path, bad_path)
+        staged = _stream(con, contract, reader, path, options, rules, explicit, ok_path, bad_path)
         dedupe(con, contract, ok_path)
-        references = (_check_references(con, ws, products, settings.ingest_unknown_items)
-                      if contract.kind == "events" else {})
-        to_quarantine = (str(products.ref) if products is not None
-                         and settings.ingest_unknown_items == "quarantine" else None)
+        references = (
+            _check_references(con, ws, products, settings.ingest_unknown_items)
+            if contract.kind == "events"
+            else {}
+        )
+        to_quarantine = (
+            str(products.ref)
+            if products is not None and settings.ingest_unknown_items == "quarantine"
+            else None
+        )
         _write_outputs(con, contract, bad_path, data.data_path, quar.data_path, to_quarantine)
         os.remove(ok_path)
         os.remove(bad_path)
@@ -223,40 +270,74 @@ def ingest_file(
         if accepted + quarantined != staged.input_rows:
             raise ShopmindError(
                 f"ingest did not reconcile: {staged.input_rows} input rows but {accepted} "
-                f"accepted + {quarantined} quarantined; nothing was committed")
-        by_check = dict(con.sql(
-            f"SELECT \"check\", count(*) FROM read_parquet({lit(str(quar.data_path))}) "
-            "GROUP BY 1 ORDER BY 2 DESC").fetchall())
-        quality = profile_parquet(con, data.data_path,
-                                  tuple(f.name for f in contract.fields if f.enum))
-        diff = (diff_versions(con, contract, ws.data_path(previous), data.data_path)
-                if previous is not None and contract.kind != "events" else None)
+                f"accepted + {quarantined} quarantined; nothing was committed"
+            )
+        by_check = dict(
+            con.sql(
+                f'SELECT "check", count(*) FROM read_parquet({lit(str(quar.data_path))}) '
+                "GROUP BY 1 ORDER BY 2 DESC"
+            ).fetchall()
+        )
+        quality = profile_parquet(
+            con, data.data_path, tuple(f.name for f in contract.fields if f.enum)
+        )
+        diff = (
+            diff_versions(con, contract, ws.data_path(previous), data.data_path)
+            if previous is not None and contract.kind != "events"
+            else None
+        )
         con.close()
 
-        params = {"kind": contract.kind, "format": fmt_name, "map": explicit,
-                  "encoding": encoding, "unknown_items": settings.ingest_unknown_items,
-                  "max_future_s": settings.ingest_max_future_s,
-                  "min_year": settings.ingest_min_year,
-                  "default_currency": settings.default_currency}
+        params = {
+            "kind": contract.kind,
+            "format": fmt_name,
+            "map": explicit,
+            "encoding": encoding,
+            "unknown_items": settings.ingest_unknown_items,
+            "max_future_s": settings.ingest_max_future_s,
+            "min_year": settings.ingest_min_year,
+            "default_currency": settings.default_currency,
+        }
         report = IngestReport(
-            kind=contract.kind, asset="", quarantine_asset="", source=source,
-            input_rows=staged.input_rows, accepted=accepted, quarantined=quarantined,
+            kind=contract.kind,
+            asset="",
+            quarantine_asset="",
+            source=source,
+            input_rows=staged.input_rows,
+            accepted=accepted,
+            quarantined=quarantined,
             quarantine_by_check={str(k): int(v) for k, v in by_check.items()},
             mapping=dict(staged.mapping.fields),
             ignored_columns=list(staged.mapping.extra) if contract.extras == "ignore" else [],
-            references=references, diff=diff,
-            seconds=round(time.perf_counter() - started, 3))
+            references=references,
+            diff=diff,
+            seconds=round(time.perf_counter() - started, 3),
+        )
         inputs = (products.ref,) if products else ()
-        stored = {k: v for k, v in report.to_dict().items()
-                  if k not in ("asset", "quarantine_asset")}
-        quality = {**quality, "quarantined": quarantined,
-                   "quarantine_fraction": round(quarantined / staged.input_rows, 6)}
-        data.describe(params=params, sources=(source,), inputs=inputs, tags=contract.tags(),
-                      quality=quality, report=stored)
-        quar.describe(params=params, sources=(source,), inputs=inputs,
-                      tags={"raw": frozenset({"pii", "free_text"})},
-                      quality={"rows": quarantined, "by_check": report.quarantine_by_check},
-                      report={"quarantine_of": contract.kind})
+        stored = {
+            k: v for k, v in report.to_dict().items() if k not in ("asset", "quarantine_asset")
+        }
+        quality = {
+            **quality,
+            "quarantined": quarantined,
+            "quarantine_fraction": round(quarantined / staged.input_rows, 6),
+        }
+        data.describe(
+            params=params,
+            sources=(source,),
+            inputs=inputs,
+            tags=contract.tags(),
+            quality=quality,
+            report=stored,
+        )
+        quar.describe(
+            params=params,
+            sources=(source,),
+            inputs=inputs,
+            tags={"raw": frozenset({"pii", "free_text"})},
+            quality={"rows": quarantined, "by_check": report.quarantine_by_check},
+            report={"quarantine_of": contract.kind},
+        )
     refs = {v.ref.name: str(v.ref) for v in txn.committed}
     report.asset = refs[contract.kind]
     report.quarantine_asset = refs[f"{contract.kind}.quarantine"]
@@ -271,5 +352,7 @@ def quarantine_of(ws: Workspace, version: AssetVersion) -> AssetVersion:
     for sibling in ws.siblings(version):
         if sibling.ref.name == f"{version.ref.name}.quarantine":
             return sibling
-    raise NotFound(f"{version.ref} has no quarantine (it was not produced by an ingest)",
-                   asset=str(version.ref))
+    raise NotFound(
+        f"{version.ref} has no quarantine (it was not produced by an ingest)",
+        asset=str(version.ref),
+    )

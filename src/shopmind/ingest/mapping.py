@@ -60,11 +60,15 @@ def map_columns(
         if field_name not in contract.names:
             raise InvalidArgument(
                 f"--map {src}={field_name}: {field_name!r} is not a field of {contract.kind} "
-                f"(fields: {', '.join(contract.names)})", argument="map")
+                f"(fields: {', '.join(contract.names)})",
+                argument="map",
+            )
         if src not in source:
             raise InvalidArgument(
                 f"--map {src}={field_name}: the file has no column {src!r} "
-                f"(columns: {', '.join(source)})", argument="map")
+                f"(columns: {', '.join(source)})",
+                argument="map",
+            )
         fields[field_name] = src
         used.add(src)
     for spec in contract.fields:

@@ -18,16 +18,12 @@ import pyarrow.compute as pc
 def nfkc(column: pa.ChunkedArray | pa.Array) -> pa.Array:
     """NFKC-normalise a string column; ASCII values pass through untouched."""
     arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    ascii_mask = pc.fill_null(pc.string_is_ascii(arr), True)
-    if pc.all(ascii_mask).as_py():
+    non_ascii = pc.invert(pc.fill_null(pc.string_is_ascii(arr), True))
+    if not pc.any(non_ascii).as_py():
         return arr
-    values = arr.to_pylist()
-    mask = ascii_mask.to_pylist()
-    return pa.array(
-        [v if ok or v is None else unicodedata.normalize("NFKC", v)
-         for v, ok in zip(values, mask, strict=True)],
-        type=pa.string(),
-    )
+    values = arr.filter(non_ascii).to_pylist()
+    fixed = pa.array([unicodedata.normalize("NFKC", v) for v in values], type=pa.string())
+    return pc.replace_with_mask(arr, non_ascii, fixed)
 
 
 _PAIR = re.compile(r"\s*([^:=;|]+?)\s*[:=]\s*([^;|]*?)\s*(?:[;|]|$)")

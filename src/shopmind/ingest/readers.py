@@ -13,12 +13,17 @@ from pathlib import Path
 
 import orjson
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from shopmind.errors import InputFileError
-from shopmind.ingest.sources import ReadOptions, RejectedRecord, SourceChunk, strings_table
+from shopmind.ingest.sources import (
+    ReadOptions,
+    RejectedRecord,
+    SourceChunk,
+    row_numbers,
+    strings_table,
+)
 from shopmind.ingest.textio import check_file, first_line, is_gzip, open_stream
 
 
@@ -45,9 +50,14 @@ def _to_strings(table: pa.Table, rows: pa.Array) -> tuple[pa.Table, pa.Array, li
         records = table.to_pylist()
         for i, reason in sorted(bad.items()):
             raw = {k: (_decode(v) if isinstance(v, bytes) else v) for k, v in records[i].items()}
-            rejected.append(RejectedRecord(
-                row=rows[i].as_py(), raw=orjson.dumps(raw).decode(), field=reason.split(":")[0],
-                reason="broken encoding: " + reason))
+            rejected.append(
+                RejectedRecord(
+                    row=rows[i].as_py(),
+                    raw=orjson.dumps(raw).decode(),
+                    field=reason.split(":")[0],
+                    reason="broken encoding: " + reason,
+                )
+            )
         keep = pa.array([i not in bad for i in range(table.num_rows)])
         table, rows = table.filter(keep), rows.filter(keep)
     cols = {name: table[name].cast(pa.string()) for name in table.column_names}
@@ -89,9 +99,14 @@ def read_delimited(path: Path, options: ReadOptions, delimiter: str = ",") -> It
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
         # pyarrow numbers records from 1 including the header; ours count data records only.
-        invalid.append(RejectedRecord(
-            row=int(row.number) - 1, raw=row.text, field="_record",
-            reason=f"expected {row.expected_columns} fields, found {row.actual_columns}"))
+        invalid.append(
+            RejectedRecord(
+                row=int(row.number) - 1,
+                raw=row.text,
+                field="_record",
+                reason=f"expected {row.expected_columns} fields, found {row.actual_columns}",
+            )
+        )
         return "skip"
 
     # A record must fit in one block, so the block size is the longest record we accept.
@@ -100,13 +115,20 @@ def read_delimited(path: Path, options: ReadOptions, delimiter: str = ",") -> It
         reader = pacsv.open_csv(
             open_stream(path),
             read_options=pacsv.ReadOptions(
-                use_threads=False, block_size=block, encoding=options.encoding or "utf8",
-                column_names=names, skip_rows=1),
+                use_threads=False,
+                block_size=block,
+                encoding=options.encoding or "utf8",
+                column_names=names,
+                skip_rows=1,
+            ),
             parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid),
+                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+            ),
             convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.binary() for n in names}, strings_can_be_null=False,
-                quoted_strings_can_be_null=False),
+                column_types={n: pa.binary() for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
         )
         next_row = 1
         pending = 0  # index into ``invalid`` of the first record not yet numbered past
@@ -120,20 +142,27 @@ def read_delimited(path: Path, options: ReadOptions, delimiter: str = ",") -> It
                     numbers.append(next_row)
                 next_row += 1
             table, rows, rejected = _to_strings(
-                pa.Table.from_batches([batch]), pa.array(numbers, type=pa.int64()))
+                pa.Table.from_batches([batch]), pa.array(numbers, type=pa.int64())
+            )
             done, invalid = invalid[:pending], invalid[pending:]
             pending = 0
             yield SourceChunk(table=table, rows=rows, rejected=done + rejected)
         if invalid:
-            yield SourceChunk(table=strings_table({n: [] for n in names}),
-                              rows=pa.array([], type=pa.int64()), rejected=invalid)
-    except pa.ArrowInvalid as exc:
+            yield SourceChunk(
+                table=strings_table({n: [] for n in names}),
+                rows=pa.array([], type=pa.int64()),
+                rejected=invalid,
+            )
+    except (pa.ArrowInvalid, OSError, EOFError) as exc:
         msg = str(exc)
         if "straddling" in msg or "block size" in msg.lower():
-            msg = (f"a line is longer than {block} bytes (ingest_max_line_bytes) or a quote is "
-                   "never closed")
-        raise InputFileError(f"{path}: cannot parse as delimited text: {msg}",
-                             path=str(path)) from exc
+            msg = (
+                f"a line is longer than {block} bytes (ingest_max_line_bytes) or a quote is "
+                "never closed"
+            )
+        raise InputFileError(
+            f"{path}: cannot parse as delimited text: {msg}", path=str(path)
+        ) from exc
 
 
 def read_csv(path: Path, options: ReadOptions) -> Iterator[SourceChunk]:
@@ -160,33 +189,47 @@ def _parse_json_line(lineno: int, line: bytes) -> dict[str, object] | RejectedRe
     try:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
-        reason = ("broken encoding: invalid UTF-8" if "utf-8" in str(exc).lower()
-                  else f"invalid JSON: {exc}")
+        reason = (
+            "broken encoding: invalid UTF-8"
+            if "utf-8" in str(exc).lower()
+            else f"invalid JSON: {exc}"
+        )
         return RejectedRecord(lineno, _decode(line.rstrip(b"\r\n")), "_record", reason)
     if not isinstance(obj, dict):
-        return RejectedRecord(lineno, _decode(line.rstrip(b"\r\n")), "_record",
-                              f"expected a JSON object, found {type(obj).__name__}")
+        return RejectedRecord(
+            lineno,
+            _decode(line.rstrip(b"\r\n")),
+            "_record",
+            f"expected a JSON object, found {type(obj).__name__}",
+        )
     return obj
 
 
 def read_jsonl(path: Path, options: ReadOptions) -> Iterator[SourceChunk]:
     """One JSON object per line; a line that is not an object is rejected."""
     check_file(path)
-    with (gzip.open(path, "rb") if is_gzip(path) else path.open("rb")) as fh:
+    with gzip.open(path, "rb") if is_gzip(path) else path.open("rb") as fh:
         lineno = 0
         while True:
             columns: dict[str, list[str | None]] = {}
             numbers: list[int] = []
             rejected: list[RejectedRecord] = []
             while len(numbers) < options.chunk_rows:
-                line = fh.readline(options.max_line_bytes + 1)
+                try:
+                    line = fh.readline(options.max_line_bytes + 1)
+                except (OSError, EOFError) as exc:
+                    raise InputFileError(
+                        f"{path}: cannot read after line {lineno}: {exc}", path=str(path)
+                    ) from exc
                 if not line:
                     break
                 lineno += 1
                 if len(line) > options.max_line_bytes and not line.endswith(b"\n"):
                     raise InputFileError(
                         f"{path}: line {lineno} is longer than {options.max_line_bytes} bytes "
-                        "(ingest_max_line_bytes)", path=str(path))
+                        "(ingest_max_line_bytes)",
+                        path=str(path),
+                    )
                 if not line.strip():
                     continue
                 parsed = _parse_json_line(lineno, line)
@@ -201,35 +244,42 @@ def read_jsonl(path: Path, options: ReadOptions) -> Iterator[SourceChunk]:
                 numbers.append(lineno)
             if not numbers and not rejected:
                 return
-            yield SourceChunk(strings_table(columns), pa.array(numbers, type=pa.int64()),
-                              rejected)
+            yield SourceChunk(strings_table(columns), pa.array(numbers, type=pa.int64()), rejected)
 
 
 def read_parquet(path: Path, options: ReadOptions) -> Iterator[SourceChunk]:
     """Parquet, read in row batches; non-string columns are rendered as text for validation."""
     check_file(path)
     if is_gzip(path):
-        raise InputFileError(f"{path}: gzip-compressed Parquet is not supported; decompress it "
-                             "first (Parquet compresses internally)", path=str(path))
+        raise InputFileError(
+            f"{path}: gzip-compressed Parquet is not supported; decompress it "
+            "first (Parquet compresses internally)",
+            path=str(path),
+        )
     try:
         pf = pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputFileError(f"{path}: not a readable Parquet file: {exc}", path=str(path)) from exc
+    try:
+        yield from _parquet_chunks(pf, options)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputFileError(f"{path}: cannot read Parquet data: {exc}", path=str(path)) from exc
+
+
+def _parquet_chunks(pf: pq.ParquetFile, options: ReadOptions) -> Iterator[SourceChunk]:
     start = 1
     for batch in pf.iter_batches(batch_size=options.chunk_rows):
         cols = {}
         for name, col in zip(batch.schema.names, batch.columns, strict=True):
-            if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-                cols[name] = col.cast(pa.string())
-            elif pa.types.is_timestamp(col.type):
-                cols[name] = pc.strftime(col, format="%Y-%m-%dT%H:%M:%S.%f%z"
-                                         if col.type.tz else "%Y-%m-%dT%H:%M:%S.%f")
-            elif pa.types.is_nested(col.type) or pa.types.is_binary(col.type):
+            if pa.types.is_nested(col.type):
                 cols[name] = pa.array([_json_value(v) for v in col.to_pylist()], type=pa.string())
-            else:
+            elif pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type):
+                cols[name] = col.cast(pa.binary())  # decoded (or rejected) by _to_strings
+            else:  # numbers, strings, timestamps ("2026-01-01 10:00:00.123456Z") as text
                 cols[name] = col.cast(pa.string())
         n = batch.num_rows
-        yield SourceChunk(pa.table(cols), pa.array(range(start, start + n), type=pa.int64()))
+        table, rows, rejected = _to_strings(pa.table(cols), row_numbers(start, n))
+        yield SourceChunk(table, rows, rejected)
         start += n
 
 

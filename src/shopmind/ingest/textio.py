@@ -53,12 +53,20 @@ def sniff_format(path: Path) -> str:
     """Guess csv / tsv / jsonl / parquet from the suffixes (``.csv.gz`` counts as csv)."""
     suffixes = [s.lower() for s in path.suffixes if s.lower() not in {".gz", ".gzip"}]
     ext = suffixes[-1] if suffixes else ""
-    known = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "tsv", ".jsonl": "jsonl",
-             ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
+    known = {
+        ".csv": "csv",
+        ".tsv": "tsv",
+        ".tab": "tsv",
+        ".txt": "tsv",
+        ".jsonl": "jsonl",
+        ".ndjson": "jsonl",
+        ".json": "jsonl",
+        ".parquet": "parquet",
+        ".pq": "parquet",
+    }
     if ext not in known:
         raise InputFileError(
-            f"cannot tell the format of {path} from its name; pass --format "
-            "csv|tsv|jsonl|parquet",
+            f"cannot tell the format of {path} from its name; pass --format csv|tsv|jsonl|parquet",
             path=str(path),
         )
     return known[ext]

@@ -22,8 +22,16 @@ import pyarrow as pa
 
 from shopmind.contracts import FieldSpec, FieldType, TableContract
 
-CURRENCY_SYMBOLS = (("$", "USD"), ("€", "EUR"), ("£", "GBP"), ("¥", "CNY"), ("元", "CNY"),
-                    ("RMB", "CNY"), ("₹", "INR"), ("₩", "KRW"))
+CURRENCY_SYMBOLS = (
+    ("$", "USD"),
+    ("€", "EUR"),
+    ("£", "GBP"),
+    ("¥", "CNY"),
+    ("元", "CNY"),
+    ("RMB", "CNY"),
+    ("₹", "INR"),
+    ("₩", "KRW"),
+)
 _TEXT_FIELDS = {"title", "description", "brand", "category", "query", "segment"}
 
 
@@ -82,8 +90,10 @@ def _parse(spec: FieldSpec, raw: str) -> str:
         cases = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in spec.enum_aliases.items())
         allowed = ", ".join(lit(v) for v in spec.enum)
         # exact values skip the normalising regex and the alias table
-        return (f"CASE WHEN {raw} IN ({allowed}) THEN {raw} "
-                f"ELSE NULLIF(CASE {norm} {cases} ELSE {norm} END, '') END")
+        return (
+            f"CASE WHEN {raw} IN ({allowed}) THEN {raw} "
+            f"ELSE NULLIF(CASE {norm} {cases} ELSE {norm} END, '') END"
+        )
     if spec.type == FieldType.FLOAT:
         # Plain numbers take the cheap cast; only the rest pay for the symbol-stripping regexes.
         return f"COALESCE(TRY_CAST(trim({raw}) AS DOUBLE), TRY_CAST({_number_text(raw)} AS DOUBLE))"
@@ -104,8 +114,9 @@ def _parse(spec: FieldSpec, raw: str) -> str:
     raise AssertionError(spec.type)
 
 
-def _checks(spec: FieldSpec, raw: str, val: str, rules: Rules, event_col: str | None) -> list[
-        tuple[str, str, str]]:
+def _checks(
+    spec: FieldSpec, raw: str, val: str, rules: Rules, event_col: str | None
+) -> list[tuple[str, str, str]]:
     """(SQL condition, check code, SQL reason text) triples, in the order they are tested."""
     present = f"NULLIF(trim({raw}), '') IS NOT NULL"
     shown = f"left({raw}, 60)"
@@ -114,43 +125,96 @@ def _checks(spec: FieldSpec, raw: str, val: str, rules: Rules, event_col: str | 
         out.append((f"NOT ({present})", "missing", lit(f"{spec.name}: required value is missing")))
     elif spec.required_when and event_col is not None:
         when = ", ".join(lit(v) for v in spec.required_when)
-        out.append((
-            f"{event_col} IN ({when}) AND NOT ({present})", "missing",
-            f"'{spec.name}: required for ' || {event_col} || ' events'"))
+        out.append(
+            (
+                f"{event_col} IN ({when}) AND NOT ({present})",
+                "missing",
+                f"'{spec.name}: required for ' || {event_col} || ' events'",
+            )
+        )
     if spec.type == FieldType.FLOAT:
-        out.append((f"{present} AND ({val} IS NULL OR NOT isfinite({val}))", "not_a_number",
-                    f"'{spec.name}: not a number: ' || {shown}"))
+        out.append(
+            (
+                f"{present} AND ({val} IS NULL OR NOT isfinite({val}))",
+                "not_a_number",
+                f"'{spec.name}: not a number: ' || {shown}",
+            )
+        )
     if spec.type == FieldType.INT:
-        out.append((f"{present} AND {val} IS NULL", "not_an_integer",
-                    f"'{spec.name}: not an integer: ' || {shown}"))
+        out.append(
+            (
+                f"{present} AND {val} IS NULL",
+                "not_an_integer",
+                f"'{spec.name}: not an integer: ' || {shown}",
+            )
+        )
     if spec.minimum is not None and spec.type in (FieldType.FLOAT, FieldType.INT):
         bound = spec.minimum if spec.type == FieldType.FLOAT else int(spec.minimum)
-        out.append((f"{val} < {bound}", "out_of_range",
-                    f"'{spec.name}: must be >= {bound}, got ' || {shown}"))
+        out.append(
+            (
+                f"{val} < {bound}",
+                "out_of_range",
+                f"'{spec.name}: must be >= {bound}, got ' || {shown}",
+            )
+        )
     if spec.type == FieldType.TIMESTAMP:
-        out.append((f"{present} AND {val} IS NULL", "bad_timestamp",
-                    f"'{spec.name}: not a timestamp (ISO 8601 or epoch seconds/ms): ' || {shown}"))
+        out.append(
+            (
+                f"{present} AND {val} IS NULL",
+                "bad_timestamp",
+                f"'{spec.name}: not a timestamp (ISO 8601 or epoch seconds/ms): ' || {shown}",
+            )
+        )
         limit = rules.now.timestamp() + rules.max_future_s
-        out.append((f"{val} > to_timestamp({limit})", "future_timestamp",
-                    f"'{spec.name}: more than {rules.max_future_s} s in the future: ' || {shown}"))
-        out.append((f"{val} < make_timestamptz({rules.min_year}, 1, 1, 0, 0, 0, 'UTC')",
-                    "out_of_range",
-                    f"'{spec.name}: before {rules.min_year}-01-01: ' || {shown}"))
+        out.append(
+            (
+                f"{val} > to_timestamp({limit})",
+                "future_timestamp",
+                f"'{spec.name}: more than {rules.max_future_s} s in the future: ' || {shown}",
+            )
+        )
+        out.append(
+            (
+                f"{val} < make_timestamptz({rules.min_year}, 1, 1, 0, 0, 0, 'UTC')",
+                "out_of_range",
+                f"'{spec.name}: before {rules.min_year}-01-01: ' || {shown}",
+            )
+        )
     if spec.type == FieldType.ENUM:
         allowed = ", ".join(lit(v) for v in spec.enum)
-        out.append((f"{val} IS NOT NULL AND {val} NOT IN ({allowed})", "unknown_value",
-                    f"'{spec.name}: unknown value ' || {shown} || '; expected one of "
-                    f"{', '.join(spec.enum)}'"))
+        out.append(
+            (
+                f"{val} IS NOT NULL AND {val} NOT IN ({allowed})",
+                "unknown_value",
+                f"'{spec.name}: unknown value ' || {shown} || '; expected one of "
+                f"{', '.join(spec.enum)}'",
+            )
+        )
     if spec.name == "image_url":
-        out.append((f"{val} IS NOT NULL AND NOT regexp_full_match({val}, 'https?://\\S+')",
-                    "bad_format", f"'{spec.name}: not an http(s) URL: ' || {shown}"))
+        out.append(
+            (
+                f"{val} IS NOT NULL AND NOT regexp_full_match({val}, 'https?://\\S+')",
+                "bad_format",
+                f"'{spec.name}: not an http(s) URL: ' || {shown}",
+            )
+        )
     if spec.name == "currency":
-        out.append((f"{val} IS NOT NULL AND NOT regexp_full_match({val}, '[A-Z]{{3}}')",
-                    "bad_format", f"'{spec.name}: not a 3-letter ISO 4217 code: ' || {shown}"))
+        out.append(
+            (
+                f"{val} IS NOT NULL AND NOT regexp_full_match({val}, '[A-Z]{{3}}')",
+                "bad_format",
+                f"'{spec.name}: not a 3-letter ISO 4217 code: ' || {shown}",
+            )
+        )
     if spec.name == "language":
         pattern = "'[a-z]{2,3}(-[a-z0-9]+)*'"
-        out.append((f"{val} IS NOT NULL AND NOT regexp_full_match({val}, {pattern})",
-                    "bad_format", f"'{spec.name}: not a language code: ' || {shown}"))
+        out.append(
+            (
+                f"{val} IS NOT NULL AND NOT regexp_full_match({val}, {pattern})",
+                "bad_format",
+                f"'{spec.name}: not a language code: ' || {shown}",
+            )
+        )
     return out
 
 
@@ -168,14 +232,17 @@ def build_sql(contract: TableContract, mapping: dict[str, str], rules: Rules) ->
     if contract.kind == "products":
         symbol = " ".join(
             f"WHEN strpos(upper({raws['price']}), {lit(s)}) > 0 THEN {lit(c)}"
-            for s, c in CURRENCY_SYMBOLS)
+            for s, c in CURRENCY_SYMBOLS
+        )
         values["currency"] = (
             f"CASE WHEN {values['price']} IS NULL THEN {values['currency']} "
             f"ELSE COALESCE({values['currency']}, CASE {symbol} ELSE NULL END, "
-            f"{lit(rules.default_currency)}) END")
+            f"{lit(rules.default_currency)}) END"
+        )
         values["language"] = (
             f"COALESCE({values['language']}, CASE WHEN regexp_matches({raws['title']}, "
-            f"'[\\x{{4e00}}-\\x{{9fff}}]') THEN 'zh' ELSE 'en' END)")
+            f"'[\\x{{4e00}}-\\x{{9fff}}]') THEN 'zh' ELSE 'en' END)"
+        )
     event_col = q("event_type") if contract.kind == "events" else None
 
     conds: list[tuple[str, str, str, str]] = []
@@ -190,8 +257,9 @@ def build_sql(contract: TableContract, mapping: dict[str, str], rules: Rules) ->
     fields = "[" + ", ".join(lit(f) for _c, _k, f, _r in conds) + "]"
     reason_case = " ".join(f"WHEN {i} THEN {r}" for i, (_c, _k, _f, r) in enumerate(conds, 1))
     parsed = ", ".join(f"{expr} AS {q(name)}" for name, expr in values.items())
-    raw_cols = ", ".join(f"{raws[spec.name]} AS {q('__raw_' + spec.name)}"
-                         for spec in contract.fields)
+    raw_cols = ", ".join(
+        f"{raws[spec.name]} AS {q('__raw_' + spec.name)}" for spec in contract.fields
+    )
     out_cols = ", ".join(q(spec.name) for spec in contract.fields)
     return (
         f"SELECT _idx, {out_cols}, {checks}[_fail] AS _check, {fields}[_fail] AS _field, "

@@ -12,8 +12,12 @@ from shopmind.synth import SynthConfig, write_shop
 from shopmind.workspace import Workspace
 
 # Ingest order matters: products first, so events are checked against the catalog.
-INGEST_ORDER = (("products", "products"), ("users", "users"), ("events", "events"),
-                ("queries", "judgements"))
+INGEST_ORDER = (
+    ("products", "products"),
+    ("users", "users"),
+    ("events", "events"),
+    ("queries", "judgements"),
+)
 
 
 def run_demo(settings: Settings, data_dir: Path, config: SynthConfig) -> dict[str, Any]:
@@ -22,9 +26,11 @@ def run_demo(settings: Settings, data_dir: Path, config: SynthConfig) -> dict[st
     ws = Workspace.open(settings.workspace, create=True)
     written = write_shop(config, data_dir, fmt="csv")
     t_synth = time.perf_counter() - started
+    files = written["files"]
+    assert isinstance(files, dict)
     ingested = []
     for file_key, kind in INGEST_ORDER:
-        report = ingest_file(ws, kind, Path(written["files"][file_key]), settings)
+        report = ingest_file(ws, kind, Path(files[file_key]), settings)
         ingested.append(report.to_dict())
     problems = ws.verify()
     planted = written.get("malformed", {})
@@ -33,17 +39,29 @@ def run_demo(settings: Settings, data_dir: Path, config: SynthConfig) -> dict[st
         "workspace": str(ws.root.resolve()),
         "data_dir": str(data_dir.resolve()),
         "seed": config.seed,
-        "synth": {"seconds": round(t_synth, 3), "counts": written.get("counts", {}),
-                  "malformed_planted": planted},
+        "synth": {
+            "seconds": round(t_synth, 3),
+            "counts": written.get("counts", {}),
+            "malformed_planted": planted,
+        },
         "ingested": [
-            {k: r[k] for k in ("asset", "quarantine_asset", "input_rows", "accepted",
-                               "quarantined", "quarantine_by_check", "seconds")}
+            {
+                k: r[k]
+                for k in (
+                    "asset",
+                    "quarantine_asset",
+                    "input_rows",
+                    "accepted",
+                    "quarantined",
+                    "quarantine_by_check",
+                    "seconds",
+                )
+            }
             for r in ingested
         ],
         "quarantined": quarantined,
         "assets": [
-            {"name": v.ref.name, "version": v.ref.version, "rows": v.rows}
-            for v in ws.latest()
+            {"name": v.ref.name, "version": v.ref.version, "rows": v.rows} for v in ws.latest()
         ],
         "verify_problems": problems,
         "seconds": round(time.perf_counter() - started, 3),
@@ -51,15 +69,22 @@ def run_demo(settings: Settings, data_dir: Path, config: SynthConfig) -> dict[st
 
 
 def format_summary(s: dict[str, Any]) -> str:
-    lines = [f"shopmind demo: workspace {s['workspace']}",
-             f"  synthetic shop (seed {s['seed']}) written to {s['data_dir']} "
-             f"in {s['synth']['seconds']} s"]
+    lines = [
+        f"shopmind demo: workspace {s['workspace']}",
+        f"  synthetic shop (seed {s['seed']}) written to {s['data_dir']} "
+        f"in {s['synth']['seconds']} s",
+    ]
     for r in s["ingested"]:
         checks = ", ".join(f"{k} {v}" for k, v in r["quarantine_by_check"].items()) or "none"
-        lines.append(f"  {r['asset']:<16} {r['input_rows']:>9,} rows: {r['accepted']:>9,} "
-                     f"accepted, {r['quarantined']:>6,} quarantined ({checks})")
-    lines.append("  workspace verified: " + ("ok" if not s["verify_problems"] else
-                                             "; ".join(s["verify_problems"])))
-    lines.append(f"  done in {s['seconds']} s. Try: shopmind assets list; "
-                 "shopmind assets quarantine events")
+        lines.append(
+            f"  {r['asset']:<16} {r['input_rows']:>9,} rows: {r['accepted']:>9,} "
+            f"accepted, {r['quarantined']:>6,} quarantined ({checks})"
+        )
+    lines.append(
+        "  workspace verified: "
+        + ("ok" if not s["verify_problems"] else "; ".join(s["verify_problems"]))
+    )
+    lines.append(
+        f"  done in {s['seconds']} s. Try: shopmind assets list; shopmind assets quarantine events"
+    )
     return "\n".join(lines)

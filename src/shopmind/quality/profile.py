@@ -14,8 +14,9 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def profile_parquet(con: duckdb.DuckDBPyConnection, path: Path,
-                    enum_columns: tuple[str, ...] = ()) -> dict[str, Any]:
+def profile_parquet(
+    con: duckdb.DuckDBPyConnection, path: Path, enum_columns: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """Per column: nulls, approximate distinct count, and min/max for numbers and times.
 
     ``enum_columns`` also get exact value counts (e.g. ``event_type``). Returns

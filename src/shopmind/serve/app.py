@@ -24,15 +24,25 @@ from shopmind.workspace import AssetVersion, Workspace
 
 
 def _summary(v: AssetVersion) -> AssetSummary:
-    return AssetSummary(name=v.ref.name, version=v.ref.version, ref=str(v.ref), rows=v.rows,
-                        created_at=v.created_at.isoformat(), produced_by=v.produced_by,
-                        content_hash=v.content_hash, inputs=[str(r) for r in v.inputs])
+    return AssetSummary(
+        name=v.ref.name,
+        version=v.ref.version,
+        ref=str(v.ref),
+        rows=v.rows,
+        created_at=v.created_at.isoformat(),
+        produced_by=v.produced_by,
+        content_hash=v.content_hash,
+        inputs=[str(r) for r in v.inputs],
+    )
 
 
 def create_app(settings: Settings) -> FastAPI:
     """Build the app for ``settings.workspace`` (opened per request, so new versions show)."""
-    app = FastAPI(title="shopmind", version=__version__,
-                  responses={404: {"model": ErrorBody}, 422: {"model": ErrorBody}})
+    app = FastAPI(
+        title="shopmind",
+        version=__version__,
+        responses={404: {"model": ErrorBody}, 422: {"model": ErrorBody}},
+    )
 
     def workspace() -> Workspace:
         return Workspace.open(settings.workspace)
@@ -44,8 +54,9 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/api/health", response_model=Health)
     def health() -> Health:
         ws = workspace()
-        return Health(status="ok", version=__version__, workspace=str(ws.root),
-                      assets=len(ws.latest()))
+        return Health(
+            status="ok", version=__version__, workspace=str(ws.root), assets=len(ws.latest())
+        )
 
     @app.get("/api/assets", response_model=list[AssetSummary])
     def list_assets(all_versions: bool = Query(False, alias="all")) -> list[AssetSummary]:
@@ -56,20 +67,35 @@ def create_app(settings: Settings) -> FastAPI:
     def show_asset(spec: str) -> AssetDetail:
         v = workspace().resolve(spec)
         d = v.to_dict()
-        return AssetDetail(**_summary(v).model_dump(), columns=d["columns"], params=d["params"],
-                           sources=d["sources"], tags=d["tags"], quality=d["quality"],
-                           report=d["report"], job_id=v.job_id)
+        return AssetDetail(
+            **_summary(v).model_dump(),
+            columns=d["columns"],
+            params=d["params"],
+            sources=d["sources"],
+            tags=d["tags"],
+            quality=d["quality"],
+            report=d["report"],
+            job_id=v.job_id,
+        )
 
     @app.get("/api/assets/{spec}/lineage", response_model=list[LineageNode])
     def lineage(spec: str) -> list[LineageNode]:
         ws = workspace()
-        return [LineageNode(depth=d, ref=str(v.ref), produced_by=v.produced_by,
-                            inputs=[str(r) for r in v.inputs], sources=[dict(s) for s in v.sources])
-                for d, v in ws.lineage(ws.resolve(spec))]
+        return [
+            LineageNode(
+                depth=d,
+                ref=str(v.ref),
+                produced_by=v.produced_by,
+                inputs=[str(r) for r in v.inputs],
+                sources=[dict(s) for s in v.sources],
+            )
+            for d, v in ws.lineage(ws.resolve(spec))
+        ]
 
     @app.get("/api/assets/{spec}/quarantine", response_model=QuarantinePage)
-    def quarantine(spec: str, offset: int = Query(0, ge=0),
-                   limit: int = Query(50, ge=1, le=1000)) -> QuarantinePage:
+    def quarantine(
+        spec: str, offset: int = Query(0, ge=0), limit: int = Query(50, ge=1, le=1000)
+    ) -> QuarantinePage:
         ws = workspace()
         qv = quarantine_of(ws, ws.resolve(spec))
         table = ws.read_table(qv)

@@ -39,8 +39,9 @@ class AssetRef:
         """Parse ``name@N``; the version is required (see :func:`parse_spec` for ``name``)."""
         name, version = parse_spec(text)
         if version is None:
-            raise InvalidArgument(f"asset reference {text!r} needs a version: NAME@N",
-                                  argument="ref")
+            raise InvalidArgument(
+                f"asset reference {text!r} needs a version: NAME@N", argument="ref"
+            )
         return cls(name, version)
 
 

@@ -123,8 +123,13 @@ class SqliteRegistry:
                     "INSERT INTO versions (name, version, job_id, created_at, manifest) "
                     "VALUES (?, ?, ?, ?, ?)",
                     [
-                        (v.ref.name, v.ref.version, v.job_id, v.created_at.isoformat(),
-                         json.dumps(v.to_dict(), sort_keys=True))
+                        (
+                            v.ref.name,
+                            v.ref.version,
+                            v.job_id,
+                            v.created_at.isoformat(),
+                            json.dumps(v.to_dict(), sort_keys=True),
+                        )
                         for v in versions
                     ],
                 )

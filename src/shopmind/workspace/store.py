@@ -308,8 +308,9 @@ class Workspace:
     def data_path(self, version: AssetVersion) -> Path:
         path = self.version_dir(version.ref) / DATA_FILE
         if not path.is_file():
-            raise WorkspaceError(f"{version.ref}: data file {path} is missing",
-                                 asset=str(version.ref))
+            raise WorkspaceError(
+                f"{version.ref}: data file {path} is missing", asset=str(version.ref)
+            )
         return path
 
     def read_table(self, version: AssetVersion, columns: Sequence[str] | None = None) -> pa.Table:

@@ -21,8 +21,8 @@ TRAIN = (
     "id,product_uid,product_title,search_term,relevance\r\n"
     "2,100001,Simpson Strong-Tie 12-Gauge Angle,angle bracket,3\r\n"
     '16,100005,"Delta Vero, Chrome",rain shower head,2.33\r\n'
-    "17,100005,\"Delta Vero, Chrome\",shower only faucet,2.67\r\n"
-    "18,100006,Caf\xe9 Table\r\n"                                  # 4: fields missing
+    '17,100005,"Delta Vero, Chrome",shower only faucet,2.67\r\n'
+    "18,100006,Caf\xe9 Table\r\n"  # 4: fields missing
     '20,100007,"Two\r\nline title",drill,1\r\n'
 ).encode("iso-8859-1")
 
@@ -34,7 +34,8 @@ def test_judgements_map_to_query_item_relevance(write: Write, read_all: ReadAll)
         {"query": "angle bracket", "item_id": "100001", "relevance": "3"},
         {"query": "rain shower head", "item_id": "100005", "relevance": "2.33"},
         {"query": "shower only faucet", "item_id": "100005", "relevance": "2.67"},
-        {"query": "drill", "item_id": "100007", "relevance": "1"}]
+        {"query": "drill", "item_id": "100007", "relevance": "1"},
+    ]
     assert result.rows == [1, 2, 3, 5]
     (bad,) = result.rejected
     assert (bad.row, bad.field, bad.raw) == (4, "_record", "18,100006,Caf\xe9 Table")
@@ -45,13 +46,15 @@ def test_products_from_judgements_are_distinct(write: Write, read_all: ReadAll) 
     assert result.table.to_pylist() == [
         {"item_id": "100001", "title": "Simpson Strong-Tie 12-Gauge Angle"},
         {"item_id": "100005", "title": "Delta Vero, Chrome"},
-        {"item_id": "100007", "title": "Two\r\nline title"}]
+        {"item_id": "100007", "title": "Two\r\nline title"},
+    ]
     assert result.rows == [1, 2, 5]
 
 
 def test_products_file_is_latin1_and_keeps_duplicates(write: Write, read_all: ReadAll) -> None:
-    data = ('product_uid,product_title\n100001,Caf\xe9 Angle\n100002,"broken "quote",x\n'
-            "100001,Again\n").encode("iso-8859-1")
+    data = (
+        'product_uid,product_title\n100001,Caf\xe9 Angle\n100002,"broken "quote",x\n100001,Again\n'
+    ).encode("iso-8859-1")
     result = read_all(PRODUCTS, write("products.csv.gz", data))
     assert result.column("title") == ["Caf\xe9 Angle", "Again"]
     assert result.rows == [1, 3]

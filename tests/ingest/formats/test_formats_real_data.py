@@ -27,13 +27,15 @@ def _distinct(values: list[str | None]) -> int:
     return len(set(values))
 
 
-@pytest.mark.parametrize(("name", "users", "items", "events"), [
-    ("Beauty", 22_363, 12_101, 198_502),
-    ("Sports_and_Outdoors", 35_598, 18_357, 296_337),
-    ("Toys_and_Games", 19_412, 11_924, 167_597),
-])
-def test_s3rec_sequences(name: str, users: int, items: int, events: int,
-                         read_all: ReadAll) -> None:
+@pytest.mark.parametrize(
+    ("name", "users", "items", "events"),
+    [
+        ("Beauty", 22_363, 12_101, 198_502),
+        ("Sports_and_Outdoors", 35_598, 18_357, 296_337),
+        ("Toys_and_Games", 19_412, 11_924, 167_597),
+    ],
+)
+def test_s3rec_sequences(name: str, users: int, items: int, events: int, read_all: ReadAll) -> None:
     folder = DATA / "amazon_s3rec_beauty_sports_toys"
     result = read_all(PUBLIC_FORMATS["s3rec"].reader("events"), folder / f"{name}.txt")
     assert result.rejected == []
@@ -50,21 +52,35 @@ def test_s3rec_beauty_titles(read_all: ReadAll) -> None:
     assert sum(t is not None for t in result.column("title")) == 12_086
 
 
-@pytest.mark.parametrize(("folder", "users", "items", "events", "event_type"), [
-    ("amazon_titles_seqrecbench/amazon2014-beauty", 22_332, 12_086, 198_215, "purchase"),
-    ("amazon_titles_seqrecbench/amazon2014-toy", 19_124, 11_758, 165_247, "purchase"),
-    ("amazon_titles_seqrecbench/amazon2014-clothing", 39_230, 22_948, 277_534, "purchase"),
-    ("amazon_titles_seqrecbench/amazon2014-electronic_1000000", 28_566, 15_743, 241_198,
-     "purchase"),
-    ("amazon_titles_seqrecbench/amazon2014-book_1000000", 38_234, 38_519, 517_167, "purchase"),
-    ("amazon_titles_seqrecbench/amazon2018-electronic_1000000", 43_462, 23_133, 374_989,
-     "purchase"),
-    ("amazon_titles_seqrecbench/amazon2018-game", 50_597, 16_874, 453_637, "purchase"),
-    ("yoochoose_seqrecbench/yoochoose-buys", 43_107, 4_659, 292_230, "purchase"),
-    ("yoochoose_seqrecbench/yoochoose-clicks_100000", 17_744, 5_630, 145_716, "view"),
-])
-def test_seqrec_interactions(folder: str, users: int, items: int, events: int,
-                             event_type: str, read_all: ReadAll) -> None:
+@pytest.mark.parametrize(
+    ("folder", "users", "items", "events", "event_type"),
+    [
+        ("amazon_titles_seqrecbench/amazon2014-beauty", 22_332, 12_086, 198_215, "purchase"),
+        ("amazon_titles_seqrecbench/amazon2014-toy", 19_124, 11_758, 165_247, "purchase"),
+        ("amazon_titles_seqrecbench/amazon2014-clothing", 39_230, 22_948, 277_534, "purchase"),
+        (
+            "amazon_titles_seqrecbench/amazon2014-electronic_1000000",
+            28_566,
+            15_743,
+            241_198,
+            "purchase",
+        ),
+        ("amazon_titles_seqrecbench/amazon2014-book_1000000", 38_234, 38_519, 517_167, "purchase"),
+        (
+            "amazon_titles_seqrecbench/amazon2018-electronic_1000000",
+            43_462,
+            23_133,
+            374_989,
+            "purchase",
+        ),
+        ("amazon_titles_seqrecbench/amazon2018-game", 50_597, 16_874, 453_637, "purchase"),
+        ("yoochoose_seqrecbench/yoochoose-buys", 43_107, 4_659, 292_230, "purchase"),
+        ("yoochoose_seqrecbench/yoochoose-clicks_100000", 17_744, 5_630, 145_716, "view"),
+    ],
+)
+def test_seqrec_interactions(
+    folder: str, users: int, items: int, events: int, event_type: str, read_all: ReadAll
+) -> None:
     fmt = PUBLIC_FORMATS["seqrec"]
     result = read_all(fmt.reader("events"), DATA / folder / "interactions.tsv.gz")
     assert result.rejected == []
@@ -102,8 +118,7 @@ def test_movielens(read_all: ReadAll) -> None:
     assert _distinct(ml100k.column("item_id")) == 1_682
     items = read_all(fmt.reader("products"), DATA / "movielens/ml-100k_recbole/ml-100k.item")
     assert items.rejected == [] and items.table.num_rows == 1_682
-    ml1m = read_all(fmt.reader("events"),
-                    DATA / "movielens/ml-1m_seqrecbench/interactions.tsv.gz")
+    ml1m = read_all(fmt.reader("events"), DATA / "movielens/ml-1m_seqrecbench/interactions.tsv.gz")
     assert ml1m.rejected == [] and ml1m.table.num_rows == 999_611
     assert _distinct(ml1m.column("user_id")) == 6_040
     assert _distinct(ml1m.column("item_id")) == 3_416

@@ -59,8 +59,8 @@ def test_missing_file_is_not_found(name: str, kind: str, tmp_path: Path) -> None
 
 @pytest.mark.parametrize(("name", "kind"), ALL_READERS)
 def test_empty_file_raises_or_yields_one_empty_chunk(
-        name: str, kind: str, write: Callable[[str, str], Path],
-        read_all: Callable[..., Any]) -> None:
+    name: str, kind: str, write: Callable[[str, str], Path], read_all: Callable[..., Any]
+) -> None:
     path = write("empty.txt", "")
     reader = PUBLIC_FORMATS[name].reader(kind)
     if (name, kind) == ("s3rec", "events"):  # headerless: an empty file is an empty sequence set

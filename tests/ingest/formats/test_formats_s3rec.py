@@ -31,8 +31,7 @@ def test_sequences_become_ordered_events(write: Write, read_all: ReadAll) -> Non
     assert result.rejected[0].raw == "3 5 x 6"
 
 
-def test_synthetic_timestamps_increase_within_each_user(write: Write,
-                                                         read_all: ReadAll) -> None:
+def test_synthetic_timestamps_increase_within_each_user(write: Write, read_all: ReadAll) -> None:
     result = read_all(EVENTS, write("Beauty.txt", SEQUENCES))
     stamps: dict[str, list[int]] = {}
     for user, stamp in zip(result.column("user_id"), result.column("timestamp"), strict=True):
@@ -43,7 +42,8 @@ def test_synthetic_timestamps_increase_within_each_user(write: Write,
 
 
 def test_a_sequence_never_splits_across_chunks_in_the_wrong_order(
-        write: Write, read_all: ReadAll) -> None:
+    write: Write, read_all: ReadAll
+) -> None:
     result = read_all(EVENTS, write("Beauty.txt", SEQUENCES), chunk_rows=2)
     assert result.chunks > 1
     assert result.column("item_id") == ["1", "2", "3", "4", "1", "3", "2", "1", "2"]
@@ -57,14 +57,20 @@ def test_a_header_or_tsv_is_not_this_format(first: str, write: Write) -> None:
 
 
 def test_titles_become_products_with_asin(write: Write, read_all: ReadAll) -> None:
-    text = ("s3rec_item_id\tasin\ttitle\n1\tB004756YJA\tOPI Nail Lacquer, 0.5-Fluid Ounce\n"
-            "2\tB001DJ2USM\t\nB00\t3\tswapped\n4\tB00X\n")
+    text = (
+        "s3rec_item_id\tasin\ttitle\n1\tB004756YJA\tOPI Nail Lacquer, 0.5-Fluid Ounce\n"
+        "2\tB001DJ2USM\t\nB00\t3\tswapped\n4\tB00X\n"
+    )
     result = read_all(ITEMS, write("Beauty_item_titles.tsv", text))
     assert result.table.column_names == ["item_id", "title", "attributes"]
     assert result.table.to_pylist() == [
-        {"item_id": "1", "title": "OPI Nail Lacquer, 0.5-Fluid Ounce",
-         "attributes": '{"asin":"B004756YJA"}'},
-        {"item_id": "2", "title": None, "attributes": '{"asin":"B001DJ2USM"}'}]
+        {
+            "item_id": "1",
+            "title": "OPI Nail Lacquer, 0.5-Fluid Ounce",
+            "attributes": '{"asin":"B004756YJA"}',
+        },
+        {"item_id": "2", "title": None, "attributes": '{"asin":"B001DJ2USM"}'},
+    ]
     assert [(r.row, r.field) for r in result.rejected] == [(3, "item_id"), (4, "_record")]
 
 

@@ -43,8 +43,15 @@ def test_test_split_lines_become_mapped_ordered_events(write: Write, read_all: R
 def test_train_prefixes_merge_into_one_sequence(write: Write, read_all: ReadAll) -> None:
     text = HEADER + "0\t0 1 2\t3\n0\t0 1\t2\n0\t0\t1\n1\t4 5\t6\n1\t5\t4\n"  # line 5 conflicts
     result = read_all(EVENTS, write("Sci.train.inter", text))
-    assert result.column("item_id") == ["ASINa", "ASINb", "ASINc", "ASINd",
-                                        "ASINe", "ASINf", "ASINg"]
+    assert result.column("item_id") == [
+        "ASINa",
+        "ASINb",
+        "ASINc",
+        "ASINd",
+        "ASINe",
+        "ASINf",
+        "ASINg",
+    ]
     assert result.rows == [1, 1, 1, 1, 4, 4, 4]
     assert [(r.row, r.field) for r in result.rejected] == [(5, "item_id_list")]
 
@@ -53,10 +60,12 @@ DESCENDING = "7\t13 14\t15\n7\t12 13\t14\n7\t11 12\t13\n7\t11\t12\n"
 ASCENDING = "7\t11\t12\n7\t11 12\t13\n7\t12 13\t14\n7\t13 14\t15\n"
 
 
-@pytest.mark.parametrize(("lines", "rows"), [(DESCENDING, [3, 2, 1, 1, 1]),
-                                             (ASCENDING, [1, 1, 2, 3, 4])])
-def test_cut_histories_extend_the_sequence(lines: str, rows: list[int], write: Write,
-                                           read_all: ReadAll) -> None:
+@pytest.mark.parametrize(
+    ("lines", "rows"), [(DESCENDING, [3, 2, 1, 1, 1]), (ASCENDING, [1, 1, 2, 3, 4])]
+)
+def test_cut_histories_extend_the_sequence(
+    lines: str, rows: list[int], write: Write, read_all: ReadAll
+) -> None:
     # Histories cut to 2 items, as UniSRec cuts them to 50: windows slide by one item.
     result = read_all(EVENTS, write("NoMaps.train.inter", HEADER + lines))
     assert result.column("item_id") == ["11", "12", "13", "14", "15"]  # indices: no maps
@@ -81,9 +90,12 @@ def test_missing_header_and_bad_map_fail_the_file(write: Write) -> None:
 
 
 def test_text_becomes_product_titles(write: Write, read_all: ReadAll) -> None:
-    text = ("item_id:token\ttext:token_seq\nB0000223SI\tPORTER-CABLE Roll. Industrial. "
-            "PORTER-CABLE. \nB0000223SK\n\tno id\n")
+    text = (
+        "item_id:token\ttext:token_seq\nB0000223SI\tPORTER-CABLE Roll. Industrial. "
+        "PORTER-CABLE. \nB0000223SK\n\tno id\n"
+    )
     result = read_all(ITEMS, write("Sci.text", text))
     assert result.table.to_pylist() == [
-        {"item_id": "B0000223SI", "title": "PORTER-CABLE Roll. Industrial. PORTER-CABLE."}]
+        {"item_id": "B0000223SI", "title": "PORTER-CABLE Roll. Industrial. PORTER-CABLE."}
+    ]
     assert [(r.row, r.field) for r in result.rejected] == [(2, "_record"), (3, "item_id")]

@@ -47,15 +47,23 @@ class PublicFormat:
         if canonical not in self.kinds:
             raise InvalidArgument(
                 f"format {self.name!r} cannot produce {kind!r}; it produces "
-                f"{', '.join(sorted(self.kinds))}", argument="kind", value=kind)
+                f"{', '.join(sorted(self.kinds))}",
+                argument="kind",
+                value=kind,
+            )
         if event_type is not None:
             if canonical != "events":
-                raise InvalidArgument(f"event_type applies to events only, not {kind!r}",
-                                      argument="event_type", value=event_type)
+                raise InvalidArgument(
+                    f"event_type applies to events only, not {kind!r}",
+                    argument="event_type",
+                    value=event_type,
+                )
             if event_type not in EVENT_TYPES:
-                raise InvalidArgument(f"event_type {event_type!r} is not one of "
-                                      f"{', '.join(EVENT_TYPES)}", argument="event_type",
-                                      value=event_type)
+                raise InvalidArgument(
+                    f"event_type {event_type!r} is not one of {', '.join(EVENT_TYPES)}",
+                    argument="event_type",
+                    value=event_type,
+                )
         return self.build(canonical, event_type)
 
 
@@ -64,18 +72,25 @@ def _seqrec(kind: str, event_type: str | None) -> Reader:
 
 
 def _s3rec(kind: str, event_type: str | None) -> Reader:
-    return s3rec_reader(event_type or "purchase") if kind == "events" \
-        else items_reader(int_ids=True)
+    return (
+        s3rec_reader(event_type or "purchase") if kind == "events" else items_reader(int_ids=True)
+    )
 
 
 def _unisrec(kind: str, event_type: str | None) -> Reader:
-    return unisrec_reader(event_type or "purchase") if kind == "events" \
+    return (
+        unisrec_reader(event_type or "purchase")
+        if kind == "events"
         else items_reader(int_ids=False)
+    )
 
 
 def _movielens(kind: str, event_type: str | None) -> Reader:
-    return interactions_reader(event_type or "view") if kind == "events" \
+    return (
+        interactions_reader(event_type or "view")
+        if kind == "events"
         else items_reader(int_ids=True)
+    )
 
 
 def _homedepot(kind: str, event_type: str | None) -> Reader:
@@ -85,35 +100,46 @@ def _homedepot(kind: str, event_type: str | None) -> Reader:
 _EVENTS_PRODUCTS = frozenset({"events", "products"})
 
 PUBLIC_FORMATS: dict[str, PublicFormat] = {
-    f.name: f for f in (
+    f.name: f
+    for f in (
         PublicFormat(
             "seqrec",
             "SeqRecBenchmark TSVs: interactions.tsv[.gz] (user_id, item_id, timestamp in epoch "
             "s or ms) -> events; items.tsv[.gz] (item_id, title) -> products.",
-            _EVENTS_PRODUCTS, _seqrec),
+            _EVENTS_PRODUCTS,
+            _seqrec,
+        ),
         PublicFormat(
             "s3rec",
             "S3-Rec sequences, one 'user item item ...' line per user (Beauty.txt) -> events "
             "with synthetic per-user timestamps; <name>_item_titles.tsv -> products.",
-            _EVENTS_PRODUCTS, _s3rec),
+            _EVENTS_PRODUCTS,
+            _s3rec,
+        ),
         PublicFormat(
             "unisrec",
             "UniSRec atomic files: <name>.<split>.inter (history + target per line, ids mapped "
             "back through .user2index/.item2index) -> events with synthetic per-user "
             "timestamps; <name>.text (item text) -> products.",
-            _EVENTS_PRODUCTS, _unisrec),
+            _EVENTS_PRODUCTS,
+            _unisrec,
+        ),
         PublicFormat(
             "movielens",
             "MovieLens: RecBole ml-100k.inter or SeqRecBenchmark interactions.tsv.gz -> view "
             "events (rating dropped); ml-100k.item or items.tsv.gz -> products (genres -> "
             "category + attributes).",
-            _EVENTS_PRODUCTS, _movielens),
+            _EVENTS_PRODUCTS,
+            _movielens,
+        ),
         PublicFormat(
             "homedepot",
             "Home Depot search relevance CSVs (ISO-8859-1): products.csv -> products; "
             "train_dev.csv -> judgements (search_term, product_uid, relevance), or the "
             "distinct products it judges.",
-            frozenset({"products", "judgements"}), _homedepot),
+            frozenset({"products", "judgements"}),
+            _homedepot,
+        ),
     )
 }
 
@@ -123,6 +149,8 @@ def public_format(name: str) -> PublicFormat:
     try:
         return PUBLIC_FORMATS[name]
     except KeyError:
-        raise InvalidArgument(f"unknown public format {name!r}; expected one of "
-                              f"{', '.join(sorted(PUBLIC_FORMATS))}", argument="format",
-                              value=name) from None
+        raise InvalidArgument(
+            f"unknown public format {name!r}; expected one of {', '.join(sorted(PUBLIC_FORMATS))}",
+            argument="format",
+            value=name,
+        ) from None

@@ -62,11 +62,14 @@ def compact_json(values: Mapping[str, str]) -> str | None:
 def check_options(options: ReadOptions, default_encoding: str) -> str:
     """Validate ``options`` and return the encoding to decode with."""
     if options.chunk_rows < 1:
-        raise InvalidArgument(f"chunk_rows must be at least 1, got {options.chunk_rows}",
-                              argument="chunk_rows")
+        raise InvalidArgument(
+            f"chunk_rows must be at least 1, got {options.chunk_rows}", argument="chunk_rows"
+        )
     if options.max_line_bytes < 1:
-        raise InvalidArgument(f"max_line_bytes must be at least 1, got {options.max_line_bytes}",
-                              argument="max_line_bytes")
+        raise InvalidArgument(
+            f"max_line_bytes must be at least 1, got {options.max_line_bytes}",
+            argument="max_line_bytes",
+        )
     encoding = options.encoding or default_encoding
     try:
         codecs.lookup(encoding)
@@ -83,8 +86,13 @@ class TextSource:
     lines are numbered from 1 (the record numbers of :class:`RejectedRecord`).
     """
 
-    def __init__(self, path: Path, options: ReadOptions, default_encoding: str = "utf-8",
-                 keep_ends: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        options: ReadOptions,
+        default_encoding: str = "utf-8",
+        keep_ends: bool = False,
+    ) -> None:
         self.path = path
         self.encoding = check_options(options, default_encoding)
         self._max = options.max_line_bytes
@@ -106,8 +114,9 @@ class TextSource:
             raise InputFileError(f"{self.path}: cannot open: {exc}", path=str(self.path)) from exc
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self._stream is not None:
             self._stream.close()
 
@@ -182,8 +191,9 @@ class TextSource:
                 yield number, None
 
 
-def column_index(source: TextSource, header: Sequence[str], wanted: Sequence[str],
-                 required: bool = True) -> dict[str, int]:
+def column_index(
+    source: TextSource, header: Sequence[str], wanted: Sequence[str], required: bool = True
+) -> dict[str, int]:
     """Positions of the first of each ``wanted`` name group found in ``header``.
 
     ``wanted`` entries may be ``"a|b"``: the first of ``a``, ``b`` present is used, keyed by
@@ -199,8 +209,7 @@ def column_index(source: TextSource, header: Sequence[str], wanted: Sequence[str
         else:
             missing.append(entry.replace("|", " or "))
     if missing and required:
-        raise source.fail(f"header {list(header)} lacks required column(s): "
-                          f"{', '.join(missing)}")
+        raise source.fail(f"header {list(header)} lacks required column(s): {', '.join(missing)}")
     return found
 
 
@@ -211,8 +220,9 @@ class ChunkBuilder:
     ``flush()`` when ``full``; the lists are cleared in place so those references stay valid.
     """
 
-    def __init__(self, columns: Sequence[str], chunk_rows: int,
-                 constants: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, columns: Sequence[str], chunk_rows: int, constants: Mapping[str, str] | None = None
+    ) -> None:
         self.columns = tuple(columns)
         self.constants = dict(constants or {})
         self.data: dict[str, list[str | None]] = {
@@ -241,8 +251,11 @@ class ChunkBuilder:
                 arrays[name] = pa.array([self.constants[name]] * n, type=pa.string())
             else:
                 arrays[name] = pa.array(self.data[name], type=pa.string())
-        chunk = SourceChunk(table=pa.table(arrays), rows=pa.array(self.rows, type=pa.int64()),
-                            rejected=self.rejected)
+        chunk = SourceChunk(
+            table=pa.table(arrays),
+            rows=pa.array(self.rows, type=pa.int64()),
+            rejected=self.rejected,
+        )
         for values in self.data.values():
             values.clear()
         self.rows.clear()

@@ -84,8 +84,11 @@ def homedepot_reader(kind: str) -> Reader:
     ``product_title`` -> title, from ``products.csv`` or from a judgements file; in the latter
     each product appears under many queries and only its first record makes a product row.
     """
-    wanted = (("search_term", "product_uid", "relevance") if kind == "judgements"
-              else ("product_uid", "product_title"))
+    wanted = (
+        ("search_term", "product_uid", "relevance")
+        if kind == "judgements"
+        else ("product_uid", "product_title")
+    )
     columns = ("query", "item_id", "relevance") if kind == "judgements" else ("item_id", "title")
 
     def read(path: Path, options: ReadOptions) -> Iterator[SourceChunk]:
@@ -109,8 +112,12 @@ def homedepot_reader(kind: str) -> Reader:
                 if fields is None:
                     continue
                 if len(fields) != width:
-                    out.reject(number, raw, RECORD,
-                               f"expected {width} comma-separated fields, found {len(fields)}")
+                    out.reject(
+                        number,
+                        raw,
+                        RECORD,
+                        f"expected {width} comma-separated fields, found {len(fields)}",
+                    )
                 elif not dedupe or fields[where[0]] not in seen:
                     if dedupe:
                         seen.add(fields[where[0]])

@@ -51,15 +51,25 @@ def s3rec_reader(event_type: str) -> Reader:
                     continue
                 parts = text.split()
                 if number == 1 and ("\t" in text or (parts and not any(map(is_int, parts)))):
-                    raise src.fail("first line is not 'user item item ...' integers separated by "
-                                   f"spaces (a header or a TSV?): {text[:80]!r}")
+                    raise src.fail(
+                        "first line is not 'user item item ...' integers separated by "
+                        f"spaces (a header or a TSV?): {text[:80]!r}"
+                    )
                 bad = next((i for i, p in enumerate(parts) if not is_int(p)), None)
                 if len(parts) < 2:
-                    out.reject(number, text, RECORD,
-                               f"expected 'user item [item ...]', found {len(parts)} field(s)")
+                    out.reject(
+                        number,
+                        text,
+                        RECORD,
+                        f"expected 'user item [item ...]', found {len(parts)} field(s)",
+                    )
                 elif bad is not None:
-                    out.reject(number, text, "user_id" if bad == 0 else "item_id",
-                               f"not an integer id at position {bad}: {parts[bad]!r}")
+                    out.reject(
+                        number,
+                        text,
+                        "user_id" if bad == 0 else "item_id",
+                        f"not an integer id at position {bad}: {parts[bad]!r}",
+                    )
                 else:
                     n = len(parts) - 1
                     users.extend([parts[0]] * n)
@@ -106,7 +116,7 @@ def _window_at(seq: list[str], part: list[str]) -> bool:
     m = len(part)
     if seq[:m] == part:
         return True
-    return any(seq[i:i + m] == part for i in range(1, len(seq) - m + 1))
+    return any(seq[i : i + m] == part for i in range(1, len(seq) - m + 1))
 
 
 class _UserSequence:
@@ -129,15 +139,15 @@ class _UserSequence:
         known, m = self.items, len(items)
         if m <= len(known) and _window_at(known, items):
             return True
-        if items[:len(known)] == known:
+        if items[: len(known)] == known:
             self.sources.extend([number] * (m - len(known)))
-            known.extend(items[len(known):])
+            known.extend(items[len(known) :])
         elif m < self._longest or m < 2:
             return False
-        elif items[:-1] == known[len(known) - m + 1:]:
+        elif items[:-1] == known[len(known) - m + 1 :]:
             known.append(items[-1])
             self.sources.append(number)
-        elif items[1:] == known[:m - 1]:
+        elif items[1:] == known[: m - 1]:
             known.insert(0, items[0])
             self.sources.insert(0, number)
         else:
@@ -188,8 +198,12 @@ def unisrec_reader(event_type: str) -> Reader:
                     continue
                 parts = text.split("\t")
                 if len(parts) != width:
-                    out.reject(number, text, RECORD,
-                               f"expected {width} tab-separated fields, found {len(parts)}")
+                    out.reject(
+                        number,
+                        text,
+                        RECORD,
+                        f"expected {width} tab-separated fields, found {len(parts)}",
+                    )
                     continue
                 user = parts[where["user_id"]].strip()
                 items = [*parts[where["item_id_list"]].split(), parts[where["item_id"]].strip()]
@@ -202,15 +216,24 @@ def unisrec_reader(event_type: str) -> Reader:
                     items = [item_map[i] for i in items]
                 if current is not None and current.user == user:
                     if not current.merge(items, number):
-                        out.reject(number, text, "item_id_list",
-                                   "does not continue the user's sequence from earlier lines")
+                        out.reject(
+                            number,
+                            text,
+                            "item_id_list",
+                            "does not continue the user's sequence from earlier lines",
+                        )
                     continue
                 if current is not None:
                     emit(current)
                     current = None
                 if user in done:
-                    out.reject(number, text, "user_id", f"user {user}'s lines are not adjacent; "
-                               "the sequence was already emitted from earlier lines")
+                    out.reject(
+                        number,
+                        text,
+                        "user_id",
+                        f"user {user}'s lines are not adjacent; "
+                        "the sequence was already emitted from earlier lines",
+                    )
                     continue
                 current = _UserSequence(user, items, number)
             if current is not None:
@@ -220,8 +243,13 @@ def unisrec_reader(event_type: str) -> Reader:
     return read
 
 
-def _lookup(user: str, items: list[str], user_map: dict[str, str] | None,
-            item_map: dict[str, str] | None, names: tuple[str, str]) -> tuple[str, str] | None:
+def _lookup(
+    user: str,
+    items: list[str],
+    user_map: dict[str, str] | None,
+    item_map: dict[str, str] | None,
+    names: tuple[str, str],
+) -> tuple[str, str] | None:
     # (field, reason) of the first id that is not a known integer index, None when all are.
     if not is_int(user):
         return "user_id", f"not an integer index: {user!r}"

@@ -74,8 +74,13 @@ def interactions_reader(event_type: str | None = None) -> Reader:
                     continue
                 parts = text.split("\t")
                 # Fast path for the clean line; anything else is diagnosed by _interaction.
-                if (len(parts) == width and text.isascii() and parts[at_user].isdigit()
-                        and parts[at_item].isdigit() and parts[at_time].isdigit()):
+                if (
+                    len(parts) == width
+                    and text.isascii()
+                    and parts[at_user].isdigit()
+                    and parts[at_item].isdigit()
+                    and parts[at_time].isdigit()
+                ):
                     users.append(parts[at_user])
                     items.append(parts[at_item])
                     stamps.append(parts[at_time])
@@ -87,12 +92,19 @@ def interactions_reader(event_type: str | None = None) -> Reader:
     return read
 
 
-def _interaction(out: ChunkBuilder, number: int, text: str, parts: list[str], width: int,
-                 at: tuple[int, int, int]) -> None:
+def _interaction(
+    out: ChunkBuilder,
+    number: int,
+    text: str,
+    parts: list[str],
+    width: int,
+    at: tuple[int, int, int],
+) -> None:
     # The slow path of interactions_reader: a row or a reject naming the faulty field.
     if len(parts) != width:
-        out.reject(number, text, RECORD,
-                   f"expected {width} tab-separated fields, found {len(parts)}")
+        out.reject(
+            number, text, RECORD, f"expected {width} tab-separated fields, found {len(parts)}"
+        )
         return
     user, item, time = (parts[i] for i in at)
     stamp = epoch_text(time)
@@ -143,11 +155,19 @@ def items_reader(int_ids: bool) -> Reader:
                     continue
                 parts = [p.strip() for p in text.split("\t")]
                 if len(parts) != width:
-                    out.reject(number, text, RECORD,
-                               f"expected {width} tab-separated fields, found {len(parts)}")
+                    out.reject(
+                        number,
+                        text,
+                        RECORD,
+                        f"expected {width} tab-separated fields, found {len(parts)}",
+                    )
                 elif not parts[at_id] or (int_ids and not is_int(parts[at_id])):
-                    out.reject(number, text, "item_id", f"not an integer id: {parts[at_id]!r}"
-                               if int_ids else "empty item id")
+                    out.reject(
+                        number,
+                        text,
+                        "item_id",
+                        f"not an integer id: {parts[at_id]!r}" if int_ids else "empty item id",
+                    )
                 else:
                     ids.append(parts[at_id])
                     titles.append(parts[at_title] or None)
@@ -156,7 +176,8 @@ def items_reader(int_ids: bool) -> Reader:
                         out.data["category"].append(genres[0] if genres else None)
                     if extras:
                         out.data["attributes"].append(
-                            compact_json({name: parts[i] for i, name in extras}))
+                            compact_json({name: parts[i] for i, name in extras})
+                        )
                     out.rows.append(number)
             yield from out.tail()
 
