@@ -31,7 +31,7 @@ typecheck: install
 check: lint typecheck test
 
 bench: install
-	$(BIN)/python bench/ingest_bench.py --events 1000000
+	bash bench/ingest.sh
 
 clean:
 	rm -rf $(VENV) shopmind-workspace shopmind-demo-data .pytest_cache .mypy_cache .ruff_cache

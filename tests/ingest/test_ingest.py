@@ -238,6 +238,26 @@ def test_broken_encoding_row_is_quarantined(
     assert "\\xe9" in str(row["raw"])
 
 
+@pytest.mark.parametrize("block", [64, 1 << 20])
+def test_wrong_width_row_with_broken_bytes_mid_file(
+    ws: Workspace, settings: Settings, tmp_path: Path, block: int
+) -> None:
+    # Arrow's parser cannot report such a row; the reader carries on from the last record it
+    # yielded with Python's csv module. Small blocks make that happen mid-file.
+    from dataclasses import replace
+
+    lines = [b"item_id,title"] + [b"I%02d,title %d" % (i, i) for i in range(1, 51)]
+    lines[37] = b"I37,bad,\x88row"
+    path = write(tmp_path / "p.csv", b"\n".join(lines) + b"\n")
+    r = ingest_file(ws, "products", path, replace(settings, ingest_max_line_bytes=block))
+    assert (r.input_rows, r.accepted, r.quarantined) == (50, 49, 1)
+    (row,) = _quarantine(ws, "products")
+    assert (row["row"], row["check"]) == (37, "bad_record")
+    assert "\\x88" in str(row["raw"])
+    ids = [x["item_id"] for x in _rows(ws, "products")]
+    assert ids == [f"I{i:02d}" for i in range(1, 51) if i != 37]
+
+
 def test_latin1_with_encoding_option(ws: Workspace, settings: Settings, tmp_path: Path) -> None:
     path = write(tmp_path / "p.csv", "item_id,title\nA,café\n".encode("latin-1"))
     r = ingest_file(ws, "products", path, settings, encoding="latin-1")

@@ -79,6 +79,12 @@ def bench() -> None:
 )
 @click.option("--gzip", "gz", is_flag=True)
 @click.option(
+    "--malformed",
+    default=0.0,
+    show_default=True,
+    help="Fraction of rows corrupted on purpose (exercises the quarantine path).",
+)
+@click.option(
     "--dir",
     "work",
     type=click.Path(path_type=Path),
@@ -101,6 +107,7 @@ def bench_ingest(
     n_users: int,
     fmt: str,
     gz: bool,
+    malformed: float,
     work: Path,
     out: Path | None,
 ) -> None:
@@ -110,8 +117,15 @@ def bench_ingest(
 
     from shopmind.synth import SynthConfig, write_shop
 
-    data_dir = work / f"data-{n_events}-{fmt}{'-gz' if gz else ''}"
-    config = SynthConfig(seed=1, n_items=n_items, n_users=n_users, n_events=n_events, n_queries=100)
+    data_dir = work / f"data-{n_events}-{fmt}{'-gz' if gz else ''}-m{malformed}"
+    config = SynthConfig(
+        seed=1,
+        n_items=n_items,
+        n_users=n_users,
+        n_events=n_events,
+        n_queries=100,
+        malformed_fraction=malformed,
+    )
     t0 = time.perf_counter()
     written = write_shop(config, data_dir, fmt=fmt, gzip=gz)
     synth_s = time.perf_counter() - t0
@@ -127,8 +141,10 @@ def bench_ingest(
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": _machine(),
         "command": " ".join(
-            ["shopmind", "bench", "ingest", "--events", str(n_events), "--format", fmt]
+            ["shopmind", "bench", "ingest", "--events", str(n_events), "--items", str(n_items)]
+            + ["--users", str(n_users), "--format", fmt]
             + (["--gzip"] if gz else [])
+            + (["--malformed", str(malformed)] if malformed else [])
         ),
         "events_file": {"path": files["events"], "bytes": Path(files["events"]).stat().st_size},
         "synth_seconds": round(synth_s, 2),
@@ -136,6 +152,7 @@ def bench_ingest(
             "input_rows": ev["input_rows"],
             "accepted": ev["accepted"],
             "quarantined": ev["quarantined"],
+            "quarantine_by_check": ev["quarantine_by_check"],
             "ingest_seconds": ev["seconds"],
             "rows_per_s": ev["rows_per_s"],
             "process_wall_s": events["wall_s"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 from pathlib import Path
+from typing import IO, cast
 
 import pyarrow as pa
 
@@ -30,6 +31,14 @@ def open_stream(path: Path) -> pa.NativeFile:
     """A binary input stream, transparently decompressed when the file is gzip."""
     check_file(path)
     return pa.input_stream(str(path), compression="gzip" if is_gzip(path) else None)
+
+
+def open_binary(path: Path) -> IO[bytes]:
+    """The file as a Python binary stream, decompressed when it is gzip."""
+    check_file(path)
+    if is_gzip(path):
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return path.open("rb")
 
 
 def first_line(path: Path, limit: int) -> bytes:
