@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import pyarrow as pa
 
 from shopmind.config import Settings, load_settings
 from shopmind.errors import ShopmindError
@@ -63,6 +64,7 @@ def common_options(func: F) -> F:
     ) -> Any:
         try:
             settings = load_settings(config_file=config, workspace=workspace)
+            pa.set_cpu_count(settings.threads)  # Arrow's pool, once per process, from settings
             return func(Context(settings, as_json), *args, **kwargs)
         except ShopmindError as exc:
             render_error(exc, as_json)
