@@ -29,6 +29,10 @@ def _non_negative(value: Any) -> str | None:
     return None if value >= 0 else "must be >= 0"
 
 
+def _unit_interval(value: Any) -> str | None:
+    return None if 0.0 <= value <= 1.0 else "must be in [0, 1]"
+
+
 def _one_of(*allowed: str) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
         return None if value in allowed else f"must be one of {', '.join(allowed)}"
@@ -81,6 +85,30 @@ class Settings:
         _one_of("flag", "quarantine"),
     )
     default_currency: str = _spec("USD", "Currency assumed for prices that carry none.", _currency)
+    encoder: str = _spec(
+        "all-MiniLM-L6-v2",
+        "Pretrained text encoder family: all-MiniLM-L6-v2 (English) or multilingual-e5-small.",
+        _one_of("all-MiniLM-L6-v2", "multilingual-e5-small"),
+    )
+    encoder_backend: str = _spec(
+        "onnx-int8",
+        "Inference backend of the encoder: onnx-int8 or torch (the reference).",
+        _one_of("onnx-int8", "torch"),
+    )
+    encoder_version: int = _spec(
+        0,
+        "Pin the encoder asset version to use; 0 uses the newest of the family.",
+        _non_negative,
+    )
+    encoder_batch_size: int = _spec(64, "Texts per encoder batch.", _positive)
+    encoder_max_tokens: int = _spec(
+        128, "Tokens per text the encoder reads; longer texts are truncated.", _positive
+    )
+    near_duplicate_threshold: float = _spec(
+        0.95,
+        "Cosine at or above which two products are reported as near-duplicates.",
+        _unit_interval,
+    )
     serve_host: str = _spec("127.0.0.1", "Address the HTTP server binds.")
     serve_port: int = _spec(8000, "Port the HTTP server listens on.", _port)
     log_level: str = _spec("info", "Logging level.", _one_of("debug", "info", "warning", "error"))

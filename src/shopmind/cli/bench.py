@@ -167,3 +167,100 @@ def bench_ingest(
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result, indent=2), encoding="utf-8")
     ctx.emit(result)
+
+
+@bench.command("encoder")
+@click.option(
+    "--texts",
+    "texts_file",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="CSV, TSV or JSON Lines file (gzip too) holding the texts.",
+)
+@click.option("--column", default=None, help="Column of the texts (default: the title column).")
+@click.option("--limit", default=5000, show_default=True, help="Texts to encode (0 for all).")
+@click.option("--encoding", default=None, help="File encoding when not UTF-8 (e.g. latin-1).")
+@click.option("--batch-size", default=64, show_default=True)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also write the results JSON here.",
+)
+@common_options
+def bench_encoder_cmd(
+    ctx: Context,
+    texts_file: Path,
+    column: str | None,
+    limit: int,
+    encoding: str | None,
+    batch_size: int,
+    out: Path | None,
+) -> None:
+    """Texts/s of the torch and onnx-int8 encoders, and int8 agreement with torch."""
+    from shopmind.contracts import contract_for
+    from shopmind.ingest.job import resolve_reader
+    from shopmind.ingest.mapping import map_columns
+    from shopmind.ingest.sources import ReadOptions
+    from shopmind.text.benchmark import bench_encoder
+    from shopmind.text.sources import load_packaged
+
+    _fmt, reader = resolve_reader(None, "products", texts_file)
+    texts: list[str] = []
+    for chunk in reader(texts_file, ReadOptions(encoding=encoding)):
+        name = (
+            column
+            or map_columns(contract_for("products"), chunk.table.column_names, {}).fields["title"]
+        )
+        if name not in chunk.table.column_names:
+            raise click.BadParameter(f"no column {name!r} in {texts_file}", param_hint="--column")
+        texts.extend(t for t in chunk.table[name].to_pylist() if t is not None)
+        if limit and len(texts) >= limit:
+            break
+    texts = texts[:limit] if limit else texts
+    source = load_packaged(ctx.settings.encoder, ctx.settings.encoder_max_tokens)
+    result = bench_encoder(source, texts, ctx.settings.threads, batch_size)
+    result["command"] = " ".join(
+        ["shopmind", "bench", "encoder", "--texts", str(texts_file), "--limit", str(limit)]
+        + (["--column", column] if column else [])
+        + (["--encoding", encoding] if encoding else [])
+    )
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    ctx.emit(result)
+
+
+@bench.command("quality")
+@click.option("--items", default=5000, show_default=True, help="Products in the synthetic shop.")
+@click.option("--planted", default=300, show_default=True, help="Near-duplicate copies planted.")
+@click.option("--hidden", default=250, show_default=True, help="Categories hidden.")
+@click.option("--thresholds", default="0.90,0.93,0.95,0.97", show_default=True)
+@click.option("--seed", default=0, show_default=True)
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None)
+@common_options
+def bench_quality_cmd(
+    ctx: Context,
+    items: int,
+    planted: int,
+    hidden: int,
+    thresholds: str,
+    seed: int,
+    out: Path | None,
+) -> None:
+    """Near-duplicate precision/recall and category-inference accuracy on a synthetic shop."""
+    from shopmind.pipeline.bench_quality import bench_quality
+
+    levels = [float(t) for t in thresholds.split(",") if t.strip()]
+    result = bench_quality(ctx.settings, items, planted, hidden, levels, seed)
+    result["command"] = (
+        f"shopmind bench quality --items {items} --planted {planted} "
+        f"--hidden {hidden} --thresholds {thresholds} --seed {seed}"
+    )
+    result["date"] = datetime.now(UTC).isoformat(timespec="seconds")
+    result["machine"] = _machine()
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    ctx.emit(result)

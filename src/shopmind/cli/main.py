@@ -7,7 +7,9 @@ import click
 from shopmind import __version__
 from shopmind.cli.assets import assets
 from shopmind.cli.bench import bench
+from shopmind.cli.build import build
 from shopmind.cli.demo import demo
+from shopmind.cli.encoder import encoder
 from shopmind.cli.ingest import ingest
 from shopmind.cli.serve import serve
 from shopmind.cli.synth import synth
@@ -19,7 +21,7 @@ def cli() -> None:
     """shopmind: e-commerce search and recommendations over versioned data assets."""
 
 
-for command in (assets, bench, demo, ingest, serve, synth):
+for command in (assets, bench, build, demo, encoder, ingest, serve, synth):
     cli.add_command(command)
 
 

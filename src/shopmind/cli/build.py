@@ -1,0 +1,17 @@
+"""``shopmind build``."""
+
+from __future__ import annotations
+
+import click
+
+from shopmind.cli.common import Context, common_options
+
+
+@click.command()
+@common_options
+def build(ctx: Context) -> None:
+    """Build features and quality suggestions from the newest products and events."""
+    from shopmind.pipeline.build import format_build, run_build
+
+    summary = run_build(ctx.workspace(), ctx.settings)
+    ctx.emit(summary, lambda: format_build(summary))

@@ -1,0 +1,111 @@
+"""``shopmind build``: everything the platform can derive from the newest data, in order.
+
+products -> encoder -> item_embeddings -> near_duplicates + category_suggestions
+events + products (+ item_embeddings) -> item_stats, user_profiles
+
+Each step is a job from pinned input versions to new versions; the summary names them all.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from shopmind.config import Settings
+from shopmind.errors import NotFound
+from shopmind.features import build_item_embeddings, build_item_stats, build_user_profiles
+from shopmind.pipeline.encoders import ensure_encoder, open_encoder
+from shopmind.quality.suggestions import SuggestionParams, build_suggestions
+from shopmind.workspace import AssetVersion, Workspace
+
+
+def _latest(ws: Workspace, name: str) -> AssetVersion | None:
+    try:
+        return ws.get(name)
+    except NotFound:
+        return None
+
+
+def run_build(
+    ws: Workspace, settings: Settings, encoder_asset: AssetVersion | None = None
+) -> dict[str, Any]:
+    """Run every build step the workspace has inputs for; return what was made and how long.
+
+    ``encoder_asset`` overrides the encoder chosen by the settings (tests pass a tiny one).
+    """
+    started = time.perf_counter()
+    products = _latest(ws, "products")
+    if products is None:
+        raise NotFound("build needs a products asset: run 'shopmind ingest products FILE' first")
+    events = _latest(ws, "events")
+    steps: list[dict[str, Any]] = []
+
+    def step(name: str, made: list[AssetVersion], t0: float, **extra: Any) -> None:
+        steps.append(
+            {
+                "step": name,
+                "assets": [str(v.ref) for v in made],
+                "seconds": round(time.perf_counter() - t0, 3),
+                **extra,
+            }
+        )
+
+    t0 = time.perf_counter()
+    encoder_version = encoder_asset or ensure_encoder(ws, settings, products)
+    step(
+        "encoder",
+        [encoder_version],
+        t0,
+        int8_agreement=encoder_version.quality.get("int8_agreement"),
+    )
+
+    t0 = time.perf_counter()
+    encoder = open_encoder(ws, encoder_version, settings)
+    embeddings = build_item_embeddings(ws, products, encoder, encoder_version)
+    step(
+        "item_embeddings",
+        [embeddings],
+        t0,
+        **{k: embeddings.report[k] for k in ("encoded", "reused", "texts_per_s")},
+    )
+
+    t0 = time.perf_counter()
+    params = SuggestionParams(duplicate_threshold=settings.near_duplicate_threshold)
+    made = build_suggestions(ws, products, embeddings, params)
+    step(
+        "quality_suggestions",
+        made,
+        t0,
+        near_duplicate_pairs=made[0].quality["pairs"],
+        category_suggestions=made[1].quality["suggestions"],
+    )
+
+    if events is not None:
+        t0 = time.perf_counter()
+        stats = build_item_stats(ws, events, products, settings=settings)
+        step("item_stats", [stats], t0)
+        t0 = time.perf_counter()
+        profiles = build_user_profiles(ws, events, products, embeddings, settings=settings)
+        step("user_profiles", [profiles], t0)
+    return {
+        "products": str(products.ref),
+        "events": str(events.ref) if events else None,
+        "steps": steps,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+def format_build(summary: dict[str, Any]) -> str:
+    lines = [
+        f"build from {summary['products']}"
+        + (f" and {summary['events']}" if summary["events"] else "")
+    ]
+    for s in summary["steps"]:
+        extra = {k: v for k, v in s.items() if k not in ("step", "assets", "seconds")}
+        detail = ", ".join(f"{k} {v}" for k, v in extra.items() if v is not None)
+        lines.append(
+            f"  {s['step']:<20} {', '.join(s['assets']):<44} {s['seconds']:>7.2f} s"
+            + (f"  ({detail})" if detail else "")
+        )
+    lines.append(f"  done in {summary['seconds']} s")
+    return "\n".join(lines)

@@ -1,0 +1,31 @@
+"""A tiny synthetic shop ingested once per module, plus a tiny encoder asset."""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+import pytest
+
+from shopmind.config import Settings, load_settings
+from shopmind.ingest import ingest_file
+from shopmind.synth import SynthConfig, write_shop
+from shopmind.text.asset import build_encoder_asset
+from shopmind.text.sources import tiny_source
+from shopmind.workspace import AssetVersion, Workspace
+
+VOCAB = list(string.ascii_lowercase + string.digits) + [
+    "##" + c for c in string.ascii_lowercase + string.digits
+]
+
+
+@pytest.fixture
+def shop_ws(tmp_path: Path) -> tuple[Workspace, Settings, AssetVersion]:
+    settings = load_settings(environ={}, workspace=tmp_path / "ws", threads=1)
+    ws = Workspace.open(settings.workspace, create=True)
+    files = write_shop(SynthConfig.tiny(seed=2), tmp_path / "data")["files"]
+    assert isinstance(files, dict)
+    for key, kind in (("products", "products"), ("events", "events"), ("queries", "queries")):
+        ingest_file(ws, kind, files[key], settings)
+    encoder = build_encoder_asset(ws, tiny_source(VOCAB, seed=0), ["red shoe", "kettle"])
+    return ws, settings, encoder
