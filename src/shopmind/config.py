@@ -100,7 +100,7 @@ class Settings:
         "Pin the encoder asset version to use; 0 uses the newest of the family.",
         _non_negative,
     )
-    encoder_batch_size: int = _spec(64, "Texts per encoder batch.", _positive)
+    encoder_batch_size: int = _spec(32, "Texts per encoder batch.", _positive)
     encoder_max_tokens: int = _spec(
         128, "Tokens per text the encoder reads; longer texts are truncated.", _positive
     )

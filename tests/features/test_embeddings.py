@@ -25,9 +25,9 @@ class CountingEncoder(TorchEncoder):
 
     calls = 0
 
-    def _encode_batch(self, texts: list[str]) -> np.ndarray:
-        CountingEncoder.calls += len(texts)
-        return super()._encode_batch(texts)
+    def _run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        CountingEncoder.calls += len(ids)
+        return super()._run(ids, mask)
 
 
 @pytest.fixture

@@ -169,6 +169,9 @@ def bench_ingest(
     ctx.emit(result)
 
 
+CALIBRATION = 512
+
+
 @bench.command("encoder")
 @click.option(
     "--texts",
@@ -180,7 +183,13 @@ def bench_ingest(
 @click.option("--column", default=None, help="Column of the texts (default: the title column).")
 @click.option("--limit", default=5000, show_default=True, help="Texts to encode (0 for all).")
 @click.option("--encoding", default=None, help="File encoding when not UTF-8 (e.g. latin-1).")
-@click.option("--batch-size", default=64, show_default=True)
+@click.option("--batch-size", default=32, show_default=True)
+@click.option(
+    "--smooth-alpha",
+    default=0.7,
+    show_default=True,
+    help="Activation smoothing before int8 (0 turns it off, for comparison).",
+)
 @click.option(
     "--out",
     "out",
@@ -196,6 +205,7 @@ def bench_encoder_cmd(
     limit: int,
     encoding: str | None,
     batch_size: int,
+    smooth_alpha: float,
     out: Path | None,
 ) -> None:
     """Texts/s of the torch and onnx-int8 encoders, and int8 agreement with torch."""
@@ -216,15 +226,22 @@ def bench_encoder_cmd(
         if name not in chunk.table.column_names:
             raise click.BadParameter(f"no column {name!r} in {texts_file}", param_hint="--column")
         texts.extend(t for t in chunk.table[name].to_pylist() if t is not None)
-        if limit and len(texts) >= limit:
+        if limit and len(texts) >= limit + CALIBRATION:
             break
-    texts = texts[:limit] if limit else texts
+    # Calibration texts come after the measured ones, so agreement is measured out of sample.
+    if limit and len(texts) > limit:
+        texts, calibration = texts[:limit], texts[limit : limit + CALIBRATION]
+    else:
+        calibration = texts[-CALIBRATION:]
     source = load_packaged(ctx.settings.encoder, ctx.settings.encoder_max_tokens)
-    result = bench_encoder(source, texts, ctx.settings.threads, batch_size)
+    result = bench_encoder(
+        source, texts, calibration, ctx.settings.threads, batch_size, smooth_alpha=smooth_alpha
+    )
     result["command"] = " ".join(
         ["shopmind", "bench", "encoder", "--texts", str(texts_file), "--limit", str(limit)]
         + (["--column", column] if column else [])
         + (["--encoding", encoding] if encoding else [])
+        + ["--smooth-alpha", str(smooth_alpha)]
     )
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)

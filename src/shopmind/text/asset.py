@@ -27,12 +27,16 @@ from shopmind.errors import ConfigError, InvalidArgument
 from shopmind.text.base import Encoder
 from shopmind.text.bert import BertConfig, BertEncoder
 from shopmind.text.onnx_encoder import OnnxEncoder, export_onnx, quantize_int8
+from shopmind.text.smooth import smooth_for_int8
 from shopmind.text.sources import ModelSource
 from shopmind.text.tokenize import load_tokenizer
 from shopmind.text.torch_encoder import TorchEncoder
 from shopmind.workspace import AssetRef, AssetVersion, Workspace
 
 ASSET = "encoder"
+# Share of each activation outlier moved into the weights before int8 (see text/smooth.py);
+# 0.7 measured best on Home Depot titles (docs/benchmarks.md).
+SMOOTH_ALPHA = 0.7
 BACKENDS = ("onnx-int8", "torch")
 
 
@@ -76,8 +80,9 @@ def build_encoder_asset(
             "origin": source.origin,
         }
         (d / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+        smoothed = smooth_for_int8(source.model, source.tokenizer, calibration, SMOOTH_ALPHA)
         with tempfile.TemporaryDirectory(dir=txn.dir) as tmp:
-            fp32 = export_onnx(source.model, Path(tmp) / "model.onnx")
+            fp32 = export_onnx(smoothed, Path(tmp) / "model.onnx")
             quantize_int8(fp32, d / "model.int8.onnx")
         reference = TorchEncoder(
             source.model, source.tokenizer, source.name, source.max_tokens, threads
@@ -92,7 +97,12 @@ def build_encoder_asset(
         )
         agree = agreement(reference, int8, calibration)
         staged.describe(
-            params={"name": source.name, "max_tokens": source.max_tokens, **(params or {})},
+            params={
+                "name": source.name,
+                "max_tokens": source.max_tokens,
+                "smooth_alpha": SMOOTH_ALPHA,
+                **(params or {}),
+            },
             inputs=inputs,
             sources=(source.origin,) if source.origin else (),
             quality={"int8_agreement": agree, "dim": source.model.cfg.hidden},

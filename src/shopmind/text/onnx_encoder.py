@@ -19,9 +19,8 @@ import torch
 from tokenizers import Tokenizer
 
 from shopmind.errors import ConfigError
-from shopmind.text.base import Encoder, EncoderInfo
+from shopmind.text.base import EncoderInfo, TokenEncoder
 from shopmind.text.bert import BertEncoder
-from shopmind.text.tokenize import batch_ids
 
 OPSET = 17
 
@@ -51,18 +50,14 @@ def export_onnx(model: BertEncoder, path: Path) -> Path:
 
 
 def quantize_int8(src: Path, dst: Path) -> Path:
-    """Dynamic int8 quantisation of the weight matrices (activations stay float).
+    """Dynamic int8 quantisation of every weight matrix (activations are quantised per batch).
 
-    The FFN down-projections stay float32: their inputs come straight out of GELU with large
-    outliers, which one dynamic int8 scale per tensor cannot represent. Quantising them too cost
-    the most agreement with the torch reference (min cosine 0.985 -> 0.992 on Home Depot titles
-    when they are left out); see docs/benchmarks.md.
+    Export a model passed through :func:`shopmind.text.smooth.smooth_for_int8` first: without
+    smoothing, the FFN down-projections (whose inputs come out of GELU with large outliers)
+    cost most of the agreement with the torch reference (see docs/benchmarks.md).
     """
-    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    graph = onnx.load(str(src)).graph
-    keep_float = [n.name for n in graph.node if n.op_type == "MatMul" and "ffn/down" in n.name]
     root = logging.getLogger()
     level = root.level
     # onnxruntime logs a generic "consider pre-processing" hint on the root logger every time
@@ -74,7 +69,6 @@ def quantize_int8(src: Path, dst: Path) -> Path:
             weight_type=QuantType.QInt8,
             op_types_to_quantize=["MatMul"],
             per_channel=True,
-            nodes_to_exclude=keep_float,
             extra_options={"MatMulConstBOnly": True},
         )
     finally:
@@ -82,7 +76,7 @@ def quantize_int8(src: Path, dst: Path) -> Path:
     return dst
 
 
-class OnnxEncoder(Encoder):
+class OnnxEncoder(TokenEncoder):
     """Encode with an ONNX model in onnxruntime (CPU)."""
 
     def __init__(
@@ -94,7 +88,7 @@ class OnnxEncoder(Encoder):
         max_tokens: int,
         threads: int = 1,
         backend: str = "onnx-int8",
-        batch_size: int = 64,
+        batch_size: int = 32,
     ) -> None:
         import onnxruntime as ort
 
@@ -114,7 +108,8 @@ class OnnxEncoder(Encoder):
             model_id=f"{model_name}/{backend}", backend=backend, dim=dim, max_tokens=max_tokens
         )
 
-    def _encode_batch(self, texts: list[str]) -> npt.NDArray[np.float32]:
-        ids, mask = batch_ids(self.tokenizer, texts)
+    def _run(
+        self, ids: npt.NDArray[np.int64], mask: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.float32]:
         (out,) = self.session.run(["embedding"], {"input_ids": ids, "attention_mask": mask})
         return np.asarray(out, dtype=np.float32)

@@ -46,11 +46,6 @@ def batch_ids(
     tok: Tokenizer, texts: Sequence[str]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Token ids and attention mask, both (B, T) int64, padded to the batch's longest text."""
-    encodings = tok.encode_batch(list(texts))
-    t = max(1, max(len(e.ids) for e in encodings))
-    ids = np.zeros((len(encodings), t), dtype=np.int64)
-    mask = np.zeros((len(encodings), t), dtype=np.int64)
-    for i, e in enumerate(encodings):
-        ids[i, : len(e.ids)] = e.ids
-        mask[i, : len(e.ids)] = 1
-    return ids, mask
+    from shopmind.text.base import pad
+
+    return pad([e.ids for e in tok.encode_batch(list(texts))])

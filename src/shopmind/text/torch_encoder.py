@@ -9,12 +9,12 @@ import numpy.typing as npt
 import torch
 from tokenizers import Tokenizer
 
-from shopmind.text.base import Encoder, EncoderInfo
+from shopmind.text.base import EncoderInfo, TokenEncoder
 from shopmind.text.bert import BertEncoder, load_hf_bert
-from shopmind.text.tokenize import batch_ids, load_tokenizer
+from shopmind.text.tokenize import load_tokenizer
 
 
-class TorchEncoder(Encoder):
+class TorchEncoder(TokenEncoder):
     """Encode with a :class:`BertEncoder` in torch (float32, no gradients)."""
 
     def __init__(
@@ -24,7 +24,7 @@ class TorchEncoder(Encoder):
         model_name: str,
         max_tokens: int,
         threads: int = 1,
-        batch_size: int = 64,
+        batch_size: int = 32,
     ) -> None:
         self.model = model.eval()
         self.tokenizer = tokenizer
@@ -50,8 +50,9 @@ class TorchEncoder(Encoder):
             threads,
         )
 
-    def _encode_batch(self, texts: list[str]) -> npt.NDArray[np.float32]:
-        ids, mask = batch_ids(self.tokenizer, texts)
+    def _run(
+        self, ids: npt.NDArray[np.int64], mask: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.float32]:
         torch.set_num_threads(self.threads)
         with torch.inference_mode():
             out = self.model(torch.from_numpy(ids), torch.from_numpy(mask))  # (B, C)
