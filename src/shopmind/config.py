@@ -86,9 +86,10 @@ class Settings:
     )
     default_currency: str = _spec("USD", "Currency assumed for prices that carry none.", _currency)
     encoder: str = _spec(
-        "all-MiniLM-L6-v2",
-        "Pretrained text encoder family: all-MiniLM-L6-v2 (English) or multilingual-e5-small.",
-        _one_of("all-MiniLM-L6-v2", "multilingual-e5-small"),
+        "auto",
+        "Text encoder family: all-MiniLM-L6-v2 (English), multilingual-e5-small, or auto "
+        "(multilingual when at least 10% of the products are not in English).",
+        _one_of("auto", "all-MiniLM-L6-v2", "multilingual-e5-small"),
     )
     encoder_backend: str = _spec(
         "onnx-int8",
@@ -105,8 +106,9 @@ class Settings:
         128, "Tokens per text the encoder reads; longer texts are truncated.", _positive
     )
     near_duplicate_threshold: float = _spec(
-        0.95,
-        "Cosine at or above which two products are reported as near-duplicates.",
+        0.0,
+        "Cosine at or above which two products are near-duplicate candidates; 0 uses the "
+        "value measured for the encoder (0.95 all-MiniLM-L6-v2, 0.98 multilingual-e5-small).",
         _unit_interval,
     )
     serve_host: str = _spec("127.0.0.1", "Address the HTTP server binds.")

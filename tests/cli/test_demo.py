@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from shopmind.cli.main import cli
@@ -22,6 +23,7 @@ def test_demo_summary_and_planted_rows_are_quarantined(tmp_path: Path) -> None:
             "--json",
             "--size",
             "tiny",
+            "--no-build",
             "--workspace",
             str(ws_dir),
             "--data-dir",
@@ -61,6 +63,7 @@ def test_demo_twice_makes_new_versions_with_an_unchanged_diff(tmp_path: Path) ->
         "--json",
         "--size",
         "tiny",
+        "--no-build",
         "--workspace",
         str(tmp_path / "ws"),
         "--data-dir",
@@ -78,3 +81,32 @@ def test_demo_twice_makes_new_versions_with_an_unchanged_diff(tmp_path: Path) ->
     ws = Workspace.open(tmp_path / "ws")
     diff = ws.get("products", 2).report["diff"]
     assert diff["added"] == diff["removed"] == diff["changed"] == 0
+
+
+@pytest.mark.slow
+def test_demo_with_build_uses_the_real_encoder(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        [
+            "demo",
+            "--no-serve",
+            "--json",
+            "--size",
+            "tiny",
+            "--workspace",
+            str(tmp_path / "ws"),
+            "--data-dir",
+            str(tmp_path / "data"),
+        ],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.stderr
+    build = json.loads(result.stdout)["build"]
+    assert [s["step"] for s in build["steps"]] == [
+        "encoder",
+        "item_embeddings",
+        "quality_suggestions",
+        "item_stats",
+        "user_profiles",
+    ]
+    assert build["steps"][0]["int8_agreement"]["min_cosine"] >= 0.99

@@ -1,72 +1,16 @@
-"""The contract every Encoder passes (torch and ONNX int8 here; the real models in slow tests)."""
+"""Tiny torch and ONNX int8 encoders pass the contract (the real models: test_real_model)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from shopmind.errors import InvalidArgument
+from encoder_contract import AWKWARD, TEXTS, EncoderContract
 from shopmind.text.asset import build_encoder_asset, load_encoder
 from shopmind.text.base import Encoder
 from shopmind.text.sources import ModelSource
 from shopmind.workspace import Workspace
-
-TEXTS = [
-    "red running shoes",
-    "blue cotton shirt",
-    "steel kettle",
-    "tea cup",
-    "phone case black",
-    "desk lamp",
-]
-AWKWARD = [
-    "",
-    "   ",
-    "x" * 5000,
-    "red 茶杯 Ｔｅａ кружка",
-    "tab\there\x00nul\x1bescape\x7f",
-    "🙂🙂",
-]
-
-
-class EncoderContract:
-    """Mix-in: subclasses provide an ``encoder`` fixture."""
-
-    def test_shape_dtype_and_unit_norm(self, encoder: Encoder) -> None:
-        v = encoder.encode(TEXTS)
-        assert v.shape == (len(TEXTS), encoder.info.dim) and v.dtype == np.float32
-        np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, rtol=1e-5)
-
-    def test_order_and_batching_do_not_change_vectors(self, encoder: Encoder) -> None:
-        together = encoder.encode(TEXTS)
-        reversed_ = encoder.encode(TEXTS[::-1])[::-1]
-        alone = np.stack([encoder.encode([t])[0] for t in TEXTS])
-        # dynamic int8 scales are per batch tensor, so batch peers move vectors by ~1e-4
-        np.testing.assert_allclose(together, reversed_, atol=2e-3)
-        # padding to a longer neighbour in the batch must not change a text's vector
-        np.testing.assert_allclose(together, alone, atol=2e-3)
-
-    def test_empty_batch(self, encoder: Encoder) -> None:
-        assert encoder.encode([]).shape == (0, encoder.info.dim)
-
-    def test_awkward_texts_encode(self, encoder: Encoder) -> None:
-        v = encoder.encode(AWKWARD)
-        assert v.shape == (len(AWKWARD), encoder.info.dim)
-        assert np.isfinite(v).all()
-
-    def test_deterministic(self, encoder: Encoder) -> None:
-        np.testing.assert_array_equal(encoder.encode(TEXTS), encoder.encode(TEXTS))
-
-    def test_bad_input_is_named(self, encoder: Encoder) -> None:
-        with pytest.raises(InvalidArgument, match=r"texts\[1\] must be a str"):
-            encoder.encode(["ok", None])  # type: ignore[list-item]
-        with pytest.raises(InvalidArgument, match="not one string"):
-            encoder.encode("one string")
-
-    def test_info(self, encoder: Encoder) -> None:
-        assert encoder.info.model_id and encoder.info.dim > 0 and encoder.info.max_tokens > 0
 
 
 class TestTinyTorch(EncoderContract):

@@ -29,18 +29,30 @@ from shopmind.cli.serve import run_server
     help="Where the synthetic shop's files are written.",
 )
 @click.option("--port", default=None, type=int, help="Port to serve on.")
+@click.option(
+    "--no-build",
+    is_flag=True,
+    help="Skip the build step (encoder, embeddings, suggestions, stats, profiles).",
+)
 @common_options
 def demo(
-    ctx: Context, no_serve: bool, seed: int, size: str, data_dir: Path, port: int | None
+    ctx: Context,
+    no_serve: bool,
+    seed: int,
+    size: str,
+    data_dir: Path,
+    port: int | None,
+    no_build: bool,
 ) -> None:
-    """Synthesise a shop, ingest it (with malformed rows), verify, summarise, and serve."""
+    """Synthesise a shop, ingest it (with malformed rows), build features, verify, summarise,
+    and serve."""
 
     from shopmind.pipeline.demo import format_summary, run_demo
     from shopmind.synth import SynthConfig
 
     base = SynthConfig.tiny() if size == "tiny" else SynthConfig.demo()
     config = replace(base, seed=seed, malformed_fraction=0.01)
-    summary = run_demo(ctx.settings, data_dir, config)
+    summary = run_demo(ctx.settings, data_dir, config, build=not no_build)
     ctx.emit(summary, lambda: format_summary(summary))
     if summary["verify_problems"]:
         raise SystemExit(1)

@@ -42,10 +42,18 @@ def bench_quality(
     hidden: int,
     thresholds: list[float],
     seed: int = 0,
+    zh_fraction: float = 0.0,
 ) -> dict[str, Any]:
     """Plant duplicates and hide categories in a synthetic catalog; score the suggestions."""
     shop = generate_shop(
-        SynthConfig(seed=seed, n_items=items, n_users=50, n_events=1000, n_queries=10)
+        SynthConfig(
+            seed=seed,
+            n_items=items,
+            n_users=50,
+            n_events=1000,
+            n_queries=10,
+            zh_fraction=zh_fraction,
+        )
     )
     table, truth = plant_duplicates(shop.products, planted, seed)
     rng = np.random.default_rng(seed + 1)
@@ -113,6 +121,7 @@ def bench_quality(
     return {
         "catalog": {
             "items": n_orig,
+            "zh_fraction": zh_fraction,
             "planted_copies": planted,
             "hidden_categories": hidden,
             "encoder": emb.params["model_id"],

@@ -14,7 +14,7 @@ from typing import Any
 from shopmind.config import Settings
 from shopmind.errors import NotFound
 from shopmind.features import build_item_embeddings, build_item_stats, build_user_profiles
-from shopmind.pipeline.encoders import ensure_encoder, open_encoder
+from shopmind.pipeline.encoders import duplicate_threshold, ensure_encoder, open_encoder
 from shopmind.quality.suggestions import SuggestionParams, build_suggestions
 from shopmind.workspace import AssetVersion, Workspace
 
@@ -70,7 +70,7 @@ def run_build(
     )
 
     t0 = time.perf_counter()
-    params = SuggestionParams(duplicate_threshold=settings.near_duplicate_threshold)
+    params = SuggestionParams(duplicate_threshold=duplicate_threshold(settings, encoder_version))
     made = build_suggestions(ws, products, embeddings, params)
     step(
         "quality_suggestions",

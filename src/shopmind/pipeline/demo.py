@@ -20,8 +20,13 @@ INGEST_ORDER = (
 )
 
 
-def run_demo(settings: Settings, data_dir: Path, config: SynthConfig) -> dict[str, Any]:
-    """Run the main job end to end and return its summary (what ``demo --json`` prints)."""
+def run_demo(
+    settings: Settings, data_dir: Path, config: SynthConfig, build: bool = True
+) -> dict[str, Any]:
+    """Run the main job end to end and return its summary (what ``demo --json`` prints).
+
+    ``build``: also run ``shopmind build`` (encoder, embeddings, suggestions, stats, profiles).
+    """
     started = time.perf_counter()
     ws = Workspace.open(settings.workspace, create=True)
     written = write_shop(config, data_dir, fmt="csv")
@@ -32,6 +37,11 @@ def run_demo(settings: Settings, data_dir: Path, config: SynthConfig) -> dict[st
     for file_key, kind in INGEST_ORDER:
         report = ingest_file(ws, kind, Path(files[file_key]), settings)
         ingested.append(report.to_dict())
+    built = None
+    if build:
+        from shopmind.pipeline.build import run_build
+
+        built = run_build(ws, settings)
     problems = ws.verify()
     planted = written.get("malformed", {})
     quarantined = {r["kind"]: r["quarantined"] for r in ingested}
@@ -60,6 +70,7 @@ def run_demo(settings: Settings, data_dir: Path, config: SynthConfig) -> dict[st
             for r in ingested
         ],
         "quarantined": quarantined,
+        "build": built,
         "assets": [
             {"name": v.ref.name, "version": v.ref.version, "rows": v.rows} for v in ws.latest()
         ],

@@ -26,6 +26,36 @@ def calibration_texts(ws: Workspace, products: AssetVersion | None) -> list[str]
     return texts or ["red running shoes", "stainless steel kettle 1.7 l", "cotton t-shirt"]
 
 
+ENGLISH = "all-MiniLM-L6-v2"
+MULTILINGUAL = "multilingual-e5-small"
+# Share of non-English products from which ``encoder = auto`` picks the multilingual model: the
+# English model turns most Chinese characters into [UNK] (docs/multilingual.md).
+MULTILINGUAL_SHARE = 0.10
+
+
+def resolve_family(ws: Workspace, settings: Settings, products: AssetVersion | None) -> str:
+    """The encoder family to use: the setting, or for ``auto`` the catalog's languages."""
+    if settings.encoder != "auto":
+        return settings.encoder
+    if products is None:
+        return ENGLISH
+    languages = ws.read_table(products, columns=["language"])["language"].to_pylist()
+    other = sum(1 for lang in languages if lang and not str(lang).startswith("en"))
+    return MULTILINGUAL if languages and other / len(languages) >= MULTILINGUAL_SHARE else ENGLISH
+
+
+# Near-duplicate cosine thresholds measured per encoder on planted copies (docs/benchmarks.md):
+# e5's cosines sit higher overall, so the same precision needs a higher threshold.
+DUPLICATE_THRESHOLD = {ENGLISH: 0.95, MULTILINGUAL: 0.98}
+
+
+def duplicate_threshold(settings: Settings, encoder: AssetVersion) -> float:
+    """The setting, or (when 0) the threshold measured for the encoder's family."""
+    if settings.near_duplicate_threshold > 0:
+        return settings.near_duplicate_threshold
+    return DUPLICATE_THRESHOLD.get(family_of(encoder), DUPLICATE_THRESHOLD[ENGLISH])
+
+
 def family_of(version: AssetVersion) -> str:
     return str(version.params.get("family", version.params.get("name", "")))
 
@@ -35,7 +65,7 @@ def ensure_encoder(
 ) -> AssetVersion:
     """The encoder asset to use: pinned by ``encoder_version``, else the newest of the
     configured family, else exported now from the package that carries the weights."""
-    family = settings.encoder
+    family = resolve_family(ws, settings, products)
     if settings.encoder_version:
         version = ws.get("encoder", settings.encoder_version)
         if family_of(version) != family:
@@ -48,7 +78,7 @@ def ensure_encoder(
     for version in reversed(ws.versions("encoder")):
         if family_of(version) == family:
             return version
-    if family == "multilingual-e5-small":
+    if family == MULTILINGUAL:
         from shopmind.text.e5_asset import build_e5_asset
 
         return build_e5_asset(ws, calibration_texts(ws, products), settings.threads)
