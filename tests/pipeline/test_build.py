@@ -41,3 +41,35 @@ def test_build_makes_every_asset_with_lineage(
 def test_build_without_products(ws: Workspace, settings: Settings) -> None:
     with pytest.raises(NotFound, match="ingest products"):
         run_build(ws, settings)
+
+
+def test_products_quality_profile_lists_the_suggestions(
+    shop_ws: tuple[Workspace, Settings, AssetVersion],
+) -> None:
+    import json
+
+    from click.testing import CliRunner
+    from fastapi.testclient import TestClient
+
+    from shopmind.cli.main import cli
+    from shopmind.quality.report import quality_profile
+    from shopmind.serve import create_app
+
+    ws, settings, encoder = shop_ws
+    products = ws.get("products")
+    assert quality_profile(ws, products)["near_duplicates"] is None
+    run_build(ws, settings, encoder_asset=encoder)
+    profile = quality_profile(ws, products, sample=3)
+    assert profile["near_duplicates"]["asset"] == "near_duplicates@1"
+    assert profile["category_suggestions"]["asset"] == "category_suggestions@1"
+    assert len(profile["near_duplicates"]["sample"]) <= 3
+    assert "item_id" in profile["profile"]["columns"]
+
+    out = CliRunner().invoke(
+        cli,
+        ["assets", "quality", "products", "--json", "--workspace", str(ws.root)],
+        catch_exceptions=False,
+    )
+    assert json.loads(out.stdout)["near_duplicates"]["asset"] == "near_duplicates@1"
+    api = TestClient(create_app(settings)).get("/api/assets/products/quality?limit=2")
+    assert api.status_code == 200 and api.json()["category_suggestions"]["rows"] >= 0

@@ -120,6 +120,45 @@ def quarantine_cmd(ctx: Context, spec: str, limit: int, check: str | None) -> No
     ctx.emit(data, text)
 
 
+@assets.command("quality")
+@click.argument("spec")
+@click.option("--limit", default=10, show_default=True, help="Suggestions to show of each kind.")
+@common_options
+def quality_cmd(ctx: Context, spec: str, limit: int) -> None:
+    """Quality profile of NAME[@V]: columns, plus near-duplicates and category suggestions."""
+    from shopmind.quality.report import quality_profile
+
+    ws = ctx.workspace()
+    data = quality_profile(ws, ws.resolve(spec), limit)
+
+    def text() -> str:
+        lines = [f"{data['asset']}: {data['rows']:,} rows"]
+        for name, info in data["profile"].get("columns", {}).items():
+            lines.append(
+                f"  {name:<14} nulls {info['null_fraction']:.1%}  "
+                f"distinct ~{info['distinct_approx']:,}"
+            )
+        dup = data.get("near_duplicates")
+        if dup:
+            lines.append(f"  near-duplicates ({dup['asset']}): {dup['rows']:,} pairs")
+            for r in dup["sample"]:
+                lines.append(
+                    f"    {r['cosine']:.3f}  {r['item_a']} {r['title_a']!r} ~ "
+                    f"{r['item_b']} {r['title_b']!r}"
+                )
+        cat = data.get("category_suggestions")
+        if cat:
+            lines.append(f"  category suggestions ({cat['asset']}): {cat['rows']:,}")
+            for r in cat["sample"]:
+                lines.append(
+                    f"    {r['item_id']} {r['reason']}: {r['current_category']!r} -> "
+                    f"{r['suggested_category']!r} ({r['confidence']:.2f})"
+                )
+        return "\n".join(lines)
+
+    ctx.emit(data, text)
+
+
 @assets.command("verify")
 @common_options
 def verify_cmd(ctx: Context) -> None:

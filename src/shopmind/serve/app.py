@@ -11,12 +11,14 @@ from shopmind import __version__
 from shopmind.config import Settings
 from shopmind.errors import ShopmindError
 from shopmind.ingest import quarantine_of
+from shopmind.quality.report import quality_profile
 from shopmind.serve.schemas import (
     AssetDetail,
     AssetSummary,
     ErrorBody,
     Health,
     LineageNode,
+    QualityProfile,
     QuarantinePage,
     QuarantineRow,
 )
@@ -101,6 +103,11 @@ def create_app(settings: Settings) -> FastAPI:
         table = ws.read_table(qv)
         rows = [QuarantineRow(**r) for r in table.slice(offset, limit).to_pylist()]
         return QuarantinePage(asset=str(qv.ref), total=table.num_rows, offset=offset, rows=rows)
+
+    @app.get("/api/assets/{spec}/quality", response_model=QualityProfile)
+    def quality(spec: str, limit: int = Query(10, ge=1, le=1000)) -> QualityProfile:
+        ws = workspace()
+        return QualityProfile(**quality_profile(ws, ws.resolve(spec), limit))
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def dashboard() -> str:

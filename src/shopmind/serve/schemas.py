@@ -51,6 +51,21 @@ class QuarantinePage(BaseModel):
     rows: list[QuarantineRow]
 
 
+class DerivedSuggestions(BaseModel):
+    asset: str
+    rows: int
+    summary: dict[str, Any]
+    sample: list[dict[str, Any]]
+
+
+class QualityProfile(BaseModel):
+    asset: str
+    rows: int
+    profile: dict[str, Any]
+    near_duplicates: DerivedSuggestions | None = None
+    category_suggestions: DerivedSuggestions | None = None
+
+
 class Health(BaseModel):
     status: str
     version: str
