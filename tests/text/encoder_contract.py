@@ -29,6 +29,9 @@ AWKWARD = [
 class EncoderContract:
     """Mix-in: subclasses provide an ``encoder`` fixture."""
 
+    # cosine between a text's vector alone and in a batch; int8 backends set a lower floor
+    min_batch_cosine = 0.9999
+
     def test_shape_dtype_and_unit_norm(self, encoder: Encoder) -> None:
         v = encoder.encode(TEXTS)
         assert v.shape == (len(TEXTS), encoder.info.dim) and v.dtype == np.float32
@@ -38,10 +41,10 @@ class EncoderContract:
         together = encoder.encode(TEXTS)
         reversed_ = encoder.encode(TEXTS[::-1])[::-1]
         alone = np.stack([encoder.encode([t])[0] for t in TEXTS])
-        # dynamic int8 scales are per batch tensor, so batch peers move vectors by ~1e-4
-        np.testing.assert_allclose(together, reversed_, atol=2e-3)
-        # padding to a longer neighbour in the batch must not change a text's vector
-        np.testing.assert_allclose(together, alone, atol=2e-3)
+        # padding to a longer neighbour, or other texts in the batch, must not change a text's
+        # vector beyond the backend's precision (int8 scales activations per batch)
+        assert (together * reversed_).sum(axis=1).min() >= self.min_batch_cosine
+        assert (together * alone).sum(axis=1).min() >= self.min_batch_cosine
 
     def test_empty_batch(self, encoder: Encoder) -> None:
         assert encoder.encode([]).shape == (0, encoder.info.dim)

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from encoder_contract import EncoderContract
 from shopmind.errors import ConfigError, InvalidArgument, ShopmindError
 from shopmind.text import e5 as e5_module
 from shopmind.text.e5 import DIM, MAX_TOKENS, MODEL_ID, E5Encoder
@@ -183,3 +184,14 @@ def test_long_text_encodes_like_its_first_window(encoder: E5Encoder) -> None:
     a, b = encoder.encode([head + tail for tail in tails])
     np.testing.assert_allclose(a, b, atol=1e-6)
     _unit_rows(encoder.encode(["x" * 2_000_000]), 1)
+
+
+@pytest.mark.slow
+class TestE5Contract(EncoderContract):
+    """The shared Encoder contract (slow: the 5,000-character text costs about a second)."""
+
+    min_batch_cosine = 0.999  # 4-bit weights, but activations are not quantised per batch
+
+    @pytest.fixture
+    def encoder(self, encoder: E5Encoder) -> E5Encoder:  # type: ignore[override]
+        return encoder

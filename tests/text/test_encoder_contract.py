@@ -27,6 +27,8 @@ def tiny_asset_ws(tmp_path_factory: pytest.TempPathFactory, tiny_src: ModelSourc
 
 
 class TestTinyOnnxInt8(EncoderContract):
+    min_batch_cosine = 0.99
+
     @pytest.fixture
     def encoder(self, tiny_asset_ws: Workspace) -> Encoder:
         return load_encoder(tiny_asset_ws, tiny_asset_ws.get("encoder"), "onnx-int8", batch_size=4)

@@ -63,6 +63,8 @@ def test_int8_agrees_with_torch(real_ws: Workspace) -> None:
 
 
 class TestRealInt8(EncoderContract):
+    min_batch_cosine = 0.99
+
     @pytest.fixture
     def encoder(self, real_ws: Workspace) -> Encoder:
         return load_encoder(real_ws, real_ws.get("encoder"), "onnx-int8", threads=2)
