@@ -91,11 +91,16 @@ def format_summary(s: dict[str, Any]) -> str:
             f"  {r['asset']:<16} {r['input_rows']:>9,} rows: {r['accepted']:>9,} "
             f"accepted, {r['quarantined']:>6,} quarantined ({checks})"
         )
+    if s.get("build"):
+        from shopmind.pipeline.build import format_build
+
+        lines.extend("  " + line for line in format_build(s["build"]).splitlines())
     lines.append(
         "  workspace verified: "
         + ("ok" if not s["verify_problems"] else "; ".join(s["verify_problems"]))
     )
     lines.append(
-        f"  done in {s['seconds']} s. Try: shopmind assets list; shopmind assets quarantine events"
+        f"  done in {s['seconds']} s. Try: shopmind assets list; shopmind assets quarantine "
+        "events; shopmind assets quality products"
     )
     return "\n".join(lines)
