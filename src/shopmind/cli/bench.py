@@ -7,6 +7,7 @@ import platform
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,28 @@ def _ingest_subprocess(workspace: Path, kind: str, path: Path) -> dict[str, Any]
     }  # ru_maxrss is KiB on Linux
 
 
+def out_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--out FILE``: also write the results JSON there."""
+    return click.option(
+        "--out",
+        "out",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Also write the results JSON here.",
+    )(func)
+
+
+def finish(ctx: Context, result: dict[str, Any], command: str, out: Path | None) -> None:
+    """Stamp a result with its command, date and machine; write it to ``out``; print it."""
+    result.setdefault("command", command)
+    result.setdefault("date", datetime.now(UTC).isoformat(timespec="seconds"))
+    result.setdefault("machine", _machine())
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    ctx.emit(result)
+
+
 @click.group()
 def bench() -> None:
     """Benchmarks over the real code paths."""
@@ -92,13 +115,7 @@ def bench() -> None:
     show_default=True,
     help="Scratch folder for the files and the workspace.",
 )
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Also write the results JSON here.",
-)
+@out_option
 @common_options
 def bench_ingest(
     ctx: Context,
@@ -136,16 +153,14 @@ def bench_ingest(
     products = _ingest_subprocess(ws_dir, "products", Path(files["products"]))
     events = _ingest_subprocess(ws_dir, "events", Path(files["events"]))
     ev = events["report"]
+    command = " ".join(
+        ["shopmind", "bench", "ingest", "--events", str(n_events), "--items", str(n_items)]
+        + ["--users", str(n_users), "--format", fmt]
+        + (["--gzip"] if gz else [])
+        + (["--malformed", str(malformed)] if malformed else [])
+    )
     result = {
         "benchmark": "ingest",
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": _machine(),
-        "command": " ".join(
-            ["shopmind", "bench", "ingest", "--events", str(n_events), "--items", str(n_items)]
-            + ["--users", str(n_users), "--format", fmt]
-            + (["--gzip"] if gz else [])
-            + (["--malformed", str(malformed)] if malformed else [])
-        ),
         "events_file": {"path": files["events"], "bytes": Path(files["events"]).stat().st_size},
         "synth_seconds": round(synth_s, 2),
         "events": {
@@ -163,10 +178,7 @@ def bench_ingest(
             "ingest_seconds": products["report"]["seconds"],
         },
     }
-    if out:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(result, indent=2), encoding="utf-8")
-    ctx.emit(result)
+    finish(ctx, result, command, out)
 
 
 CALIBRATION = 512
@@ -190,13 +202,7 @@ CALIBRATION = 512
     show_default=True,
     help="Activation smoothing before int8 (0 turns it off, for comparison).",
 )
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Also write the results JSON here.",
-)
+@out_option
 @common_options
 def bench_encoder_cmd(
     ctx: Context,
@@ -244,10 +250,7 @@ def bench_encoder_cmd(
         + (["--encoding", encoding] if encoding else [])
         + ["--smooth-alpha", str(smooth_alpha)]
     )
-    if out:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(result, indent=2), encoding="utf-8")
-    ctx.emit(result)
+    finish(ctx, result, result["command"], out)
 
 
 @bench.command("quality")
@@ -262,7 +265,7 @@ def bench_encoder_cmd(
     show_default=True,
     help="Share of Chinese products (>= 0.1 selects the multilingual encoder).",
 )
-@click.option("--out", "out", type=click.Path(path_type=Path), default=None)
+@out_option
 @common_options
 def bench_quality_cmd(
     ctx: Context,
@@ -283,12 +286,7 @@ def bench_quality_cmd(
         f"shopmind bench quality --items {items} --planted {planted} "
         f"--hidden {hidden} --thresholds {thresholds} --seed {seed} --zh-fraction {zh_fraction}"
     )
-    result["date"] = datetime.now(UTC).isoformat(timespec="seconds")
-    result["machine"] = _machine()
-    if out:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(result, indent=2), encoding="utf-8")
-    ctx.emit(result)
+    finish(ctx, result, result["command"], out)
 
 
 @bench.command("embeddings")
@@ -301,7 +299,7 @@ def bench_quality_cmd(
 )
 @click.option("--change", default=0.01, show_default=True, help="Fraction of titles edited.")
 @click.option("--encoding", default=None, help="File encoding when not UTF-8.")
-@click.option("--out", "out", type=click.Path(path_type=Path), default=None)
+@out_option
 @common_options
 def bench_embeddings_cmd(
     ctx: Context, products_file: Path, change: float, encoding: str | None, out: Path | None
@@ -314,9 +312,4 @@ def bench_embeddings_cmd(
         f"shopmind bench embeddings --products {products_file} "
         f"--change {change}" + (f" --encoding {encoding}" if encoding else "")
     )
-    result["date"] = datetime.now(UTC).isoformat(timespec="seconds")
-    result["machine"] = _machine()
-    if out:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(result, indent=2), encoding="utf-8")
-    ctx.emit(result)
+    finish(ctx, result, result["command"], out)
