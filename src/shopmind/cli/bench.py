@@ -313,3 +313,46 @@ def bench_embeddings_cmd(
         f"--change {change}" + (f" --encoding {encoding}" if encoding else "")
     )
     finish(ctx, result, result["command"], out)
+
+
+@bench.command("search")
+@click.option(
+    "--products",
+    "products_file",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Products file in the Home Depot format (product_uid, product_title).",
+)
+@click.option(
+    "--train-queries",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Judged queries to train and tune on (id, product_uid, search_term, relevance).",
+)
+@click.option(
+    "--test-queries",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Judged queries to score on; the same file as --train-queries is split "
+    "by query hash (20% test).",
+)
+@click.option("--test-fraction", default=0.2, show_default=True)
+@out_option
+@common_options
+def bench_search_cmd(
+    ctx: Context,
+    products_file: Path,
+    train_queries: Path,
+    test_queries: Path,
+    test_fraction: float,
+    out: Path | None,
+) -> None:
+    """bm25, dense and hybrid search scored on judged test queries (docs/benchmarks.md)."""
+    from shopmind.pipeline.bench_search import bench_search
+
+    result = bench_search(ctx.settings, products_file, train_queries, test_queries, test_fraction)
+    command = (
+        f"shopmind bench search --products {products_file} --train-queries "
+        f"{train_queries} --test-queries {test_queries} --test-fraction {test_fraction}"
+    )
+    finish(ctx, result, command, out)

@@ -1,0 +1,144 @@
+"""Search benchmark on the Home Depot format: bm25, dense, hybrid, measured on test queries.
+
+Products are ingested through the real ingest path and embedded with the workspace's encoder;
+the hybrid's fusion weight is tuned on the training queries only; every system is then scored
+on the test queries (docs/benchmarks.md has the definitions of the four metrics).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from shopmind.config import Settings
+from shopmind.contracts.vectors import vectors_matrix
+from shopmind.evaluate import evaluate_search, latency_summary, load_queries, split_queries
+from shopmind.features import build_item_embeddings
+from shopmind.ingest import ingest_file
+from shopmind.pipeline.encoders import ensure_encoder, open_encoder
+from shopmind.search.base import top_k
+from shopmind.search.dense import DenseRetriever
+from shopmind.search.hybrid import FusionParams, fuse
+from shopmind.search.lexical import LexicalRetriever
+from shopmind.workspace import Workspace
+
+Judgements = dict[str, dict[str, float]]
+Scorer = Callable[[str], npt.NDArray[np.float32]]
+WEIGHTS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+
+
+def _run(
+    scorer: Scorer, item_ids: list[str], judgements: Judgements, k: int = 100
+) -> tuple[dict[str, float], list[float]]:
+    """Score every query: top-k results, scores of its judged products, latency per query."""
+    position = {item: i for i, item in enumerate(item_ids)}
+    results: dict[str, list[tuple[str, float]]] = {}
+    rerank: dict[str, dict[str, float]] = {}
+    latencies: list[float] = []
+    for query, judged in judgements.items():
+        started = time.perf_counter()
+        scores = scorer(query)
+        hits = top_k(scores, k)
+        latencies.append((time.perf_counter() - started) * 1000.0)
+        results[query] = [
+            (item_ids[r], float(s)) for r, s in zip(hits.rows, hits.scores, strict=True)
+        ]
+        rerank[query] = {item: float(scores[position[item]]) for item in judged if item in position}
+    return evaluate_search(results, judgements, rerank_scores=rerank), latencies
+
+
+def _objective(metrics: dict[str, Any]) -> float:
+    # what the fusion weight is tuned for: the open-retrieval metrics the goals name
+    return float(metrics["ndcg@10_open"]) + float(metrics["recall@100"])
+
+
+def bench_search(
+    settings: Settings,
+    products: Path,
+    train_queries: Path,
+    test_queries: Path,
+    test_fraction: float = 0.2,
+    tune_queries: int = 500,
+) -> dict[str, Any]:
+    """Run the benchmark; when train and test are the same file, split it by query hash."""
+    train: Judgements = load_queries(train_queries)
+    test: Judgements = load_queries(test_queries)
+    if train_queries.resolve() == test_queries.resolve():
+        train, test = split_queries(train, test_fraction)
+    overlap = set(train) & set(test)
+    train = {q: j for q, j in train.items() if q not in overlap}
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Workspace.open(Path(tmp) / "ws", create=True)
+        started = time.perf_counter()
+        ingest_file(ws, "products", products, settings, encoding="latin-1")
+        product_version = ws.get("products")
+        table = ws.read_table(product_version, columns=["item_id", "title"])
+        item_ids = [str(x) for x in table["item_id"].to_pylist()]
+        titles = table["title"].to_pylist()
+        lexical = LexicalRetriever.from_columns({"title": titles})
+        bm25_s = time.perf_counter() - started
+        enc_version = ensure_encoder(ws, settings, product_version)
+        encoder = open_encoder(ws, enc_version, settings)
+        started = time.perf_counter()
+        emb = build_item_embeddings(ws, product_version, encoder, enc_version)
+        vectors = vectors_matrix(ws.read_table(emb)["vector"])
+        embed_s = time.perf_counter() - started
+        dense = DenseRetriever(vectors, encoder)
+
+        # tune the fusion weight on (a sample of) the training queries only
+        rng = np.random.default_rng(0)
+        tune_keys = sorted(train)
+        if len(tune_keys) > tune_queries:
+            tune_keys = [
+                tune_keys[int(i)] for i in rng.choice(len(tune_keys), tune_queries, replace=False)
+            ]
+        tune = {q: train[q] for q in tune_keys}
+        tuning = []
+        for method in ("score", "rrf"):
+            for w in WEIGHTS:
+                params = FusionParams(method=method, weight=w)
+                metrics, _ = _run(
+                    lambda q, p=params: fuse(
+                        lexical.score_all(q),  # type: ignore[misc]
+                        dense.score_all(q),
+                        p,
+                    ),
+                    item_ids,
+                    tune,
+                )
+                tuning.append({"method": method, "weight": w, **metrics})
+        best = max(tuning, key=_objective)
+        chosen = FusionParams(method=str(best["method"]), weight=float(best["weight"]))
+
+        systems: dict[str, Scorer] = {
+            "bm25": lexical.score_all,
+            "dense": dense.score_all,
+            "hybrid": lambda q: fuse(lexical.score_all(q), dense.score_all(q), chosen),
+        }
+        out: dict[str, Any] = {}
+        for name, scorer in systems.items():
+            scorer("warm up")
+            metrics, latencies = _run(scorer, item_ids, test)
+            out[name] = {**metrics, **latency_summary(latencies)}
+    return {
+        "data": {
+            "products": len(item_ids),
+            "train_queries": len(train),
+            "test_queries": len(test),
+            "tune_queries": len(tune),
+            "split": "by query hash"
+            if train_queries.resolve() == test_queries.resolve()
+            else "files as given",
+        },
+        "encoder": encoder.info.model_id,
+        "index_seconds": {"bm25": round(bm25_s, 2), "embeddings": round(embed_s, 2)},
+        "fusion": {"chosen": {"method": chosen.method, "weight": chosen.weight}, "tuning": tuning},
+        "systems": out,
+    }
