@@ -30,7 +30,7 @@ from shopmind.workspace import Workspace
 
 Judgements = dict[str, dict[str, float]]
 Scorer = Callable[[str], npt.NDArray[np.float32]]
-WEIGHTS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+WEIGHTS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
 def _run(

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from shopmind.pipeline.bench_search import _run
+
+
+def test_run_scores_results_and_judged_products() -> None:
+    items = ["a", "b", "c", "d"]
+    scores = {"q1": [0.9, 0.1, 0.5, -np.inf], "q2": [0.0, 0.2, 0.1, 0.3]}
+
+    def scorer(query: str) -> npt.NDArray[np.float32]:
+        return np.array(scores[query], np.float32)
+
+    judgements = {"q1": {"a": 3.0, "c": 1.0}, "q2": {"d": 3.0, "a": 1.0}}
+    metrics, latencies = _run(scorer, items, judgements, k=2)
+    assert len(latencies) == 2 and all(ms >= 0 for ms in latencies)
+    assert metrics["recall@100"] == 1.0  # both relevant products are in each top 2
+    assert metrics["pair_acc"] == 1.0  # judged pairs ordered right in both queries
+    assert metrics["ndcg@10_open"] == 1.0
