@@ -105,6 +105,7 @@ def test_demo_with_build_uses_the_real_encoder(tmp_path: Path) -> None:
     assert [s["step"] for s in build["steps"]] == [
         "encoder",
         "item_embeddings",
+        "search_index",
         "quality_suggestions",
         "item_stats",
         "user_profiles",

@@ -17,6 +17,7 @@ def test_build_makes_every_asset_with_lineage(
     assert steps == [
         "encoder",
         "item_embeddings",
+        "search_index",
         "quality_suggestions",
         "item_stats",
         "user_profiles",

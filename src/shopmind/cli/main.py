@@ -11,6 +11,7 @@ from shopmind.cli.build import build
 from shopmind.cli.demo import demo
 from shopmind.cli.encoder import encoder
 from shopmind.cli.ingest import ingest
+from shopmind.cli.search import search
 from shopmind.cli.serve import serve
 from shopmind.cli.synth import synth
 
@@ -21,7 +22,7 @@ def cli() -> None:
     """shopmind: e-commerce search and recommendations over versioned data assets."""
 
 
-for command in (assets, bench, build, demo, encoder, ingest, serve, synth):
+for command in (assets, bench, build, demo, encoder, ingest, search, serve, synth):
     cli.add_command(command)
 
 

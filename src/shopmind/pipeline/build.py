@@ -16,6 +16,7 @@ from shopmind.errors import NotFound
 from shopmind.features import build_item_embeddings, build_item_stats, build_user_profiles
 from shopmind.pipeline.encoders import duplicate_threshold, ensure_encoder, open_encoder
 from shopmind.quality.suggestions import SuggestionParams, build_suggestions
+from shopmind.search.service import build_search_index
 from shopmind.workspace import AssetVersion, Workspace
 
 
@@ -68,6 +69,10 @@ def run_build(
         t0,
         **{k: embeddings.report[k] for k in ("encoded", "reused", "texts_per_s")},
     )
+
+    t0 = time.perf_counter()
+    index = build_search_index(ws, products, embeddings)
+    step("search_index", [index], t0)
 
     t0 = time.perf_counter()
     params = SuggestionParams(duplicate_threshold=duplicate_threshold(settings, encoder_version))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from importlib import resources
 
 from fastapi import FastAPI, Query, Request
@@ -11,7 +12,9 @@ from shopmind import __version__
 from shopmind.config import Settings
 from shopmind.errors import ShopmindError
 from shopmind.ingest import quarantine_of
+from shopmind.pipeline.searching import open_search
 from shopmind.quality.report import quality_profile
+from shopmind.search.service import SearchService
 from shopmind.serve.schemas import (
     AssetDetail,
     AssetSummary,
@@ -21,6 +24,8 @@ from shopmind.serve.schemas import (
     QualityProfile,
     QuarantinePage,
     QuarantineRow,
+    SearchHit,
+    SearchResponse,
 )
 from shopmind.workspace import AssetVersion, Workspace
 
@@ -108,6 +113,23 @@ def create_app(settings: Settings) -> FastAPI:
     def quality(spec: str, limit: int = Query(10, ge=1, le=1000)) -> QualityProfile:
         ws = workspace()
         return QualityProfile(**quality_profile(ws, ws.resolve(spec), limit))
+
+    searchers: dict[str, SearchService] = {}
+
+    @app.get("/api/search", response_model=SearchResponse)
+    def search(
+        q: str = Query(..., max_length=1000),
+        k: int = Query(10, ge=1, le=100),
+        explain: bool = False,
+    ) -> SearchResponse:
+        ws = workspace()
+        index = ws.get("search_index")
+        key = str(index.ref)
+        if key not in searchers:  # one service per index version, reused across requests
+            searchers.clear()
+            searchers[key] = open_search(ws, settings)
+        results = searchers[key].search(q, k, explain)
+        return SearchResponse(query=q, index=key, results=[SearchHit(**asdict(r)) for r in results])
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def dashboard() -> str:

@@ -66,6 +66,19 @@ class QualityProfile(BaseModel):
     category_suggestions: DerivedSuggestions | None = None
 
 
+class SearchHit(BaseModel):
+    item_id: str
+    title: str | None
+    score: float
+    explain: dict[str, Any]
+
+
+class SearchResponse(BaseModel):
+    query: str
+    index: str
+    results: list[SearchHit]
+
+
 class Health(BaseModel):
     status: str
     version: str
