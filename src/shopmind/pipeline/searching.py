@@ -14,8 +14,9 @@ def open_search(ws: Workspace, settings: Settings) -> SearchService:
     try:
         index_version = ws.get(ASSET)
     except NotFound as exc:
-        raise NotFound("no search index in this workspace yet: run 'shopmind build' first",
-                       asset=ASSET) from exc
+        raise NotFound(
+            "no search index in this workspace yet: run 'shopmind build' first", asset=ASSET
+        ) from exc
     embeddings = ws.resolve(str(index_version.inputs[1]))
     encoder_version = ws.resolve(str(embeddings.inputs[1]))
     return SearchService(ws, index_version, open_encoder(ws, encoder_version, settings))
