@@ -28,7 +28,7 @@ def test_search_finds_a_product_by_its_title(built: tuple[Workspace, Settings]) 
     assert index.inputs == (ws.get("products").ref, ws.get("item_embeddings").ref)
     service = open_search(ws, settings)
     product = ws.read_table(ws.get("products")).slice(5, 1).to_pylist()[0]
-    results = service.search(product["title"], k=5, explain=True)
+    results = service.search(product["title"], k=5, explain=True, understand=False).results
     assert product["item_id"] in [r.item_id for r in results]
     top = results[0]
     assert set(top.explain) == {"bm25", "cosine", "bm25_part", "cosine_part"}
@@ -40,7 +40,7 @@ def test_search_finds_a_product_by_its_title(built: tuple[Workspace, Settings]) 
 @pytest.mark.parametrize("query", ["", "   ", "\x00\x01\x02", "x" * 20000, "🙂 红色 ☃"])
 def test_odd_queries_never_crash(built: tuple[Workspace, Settings], query: str) -> None:
     ws, settings = built
-    results = open_search(ws, settings).search(query, k=3)
+    results = open_search(ws, settings).search(query, k=3).results
     assert len(results) <= 3
 
 
@@ -63,7 +63,37 @@ def test_search_cli_and_api(built: tuple[Workspace, Settings]) -> None:
     )
     data = json.loads(out.stdout)
     assert data["index"] == "search_index@1" and len(data["results"]) == 3
+    assert data["facets"]["brand"]
     api = TestClient(create_app(settings))
     r = api.get("/api/search", params={"q": title, "k": 2, "explain": "true"})
     assert r.status_code == 200 and len(r.json()["results"]) == 2
     assert api.get("/api/search", params={"q": "x", "k": 0}).status_code == 422
+
+
+def test_filters_facets_and_price_phrases(built: tuple[Workspace, Settings]) -> None:
+    from shopmind.search.filters import Filters
+
+    ws, settings = built
+    service = open_search(ws, settings)
+    rows = ws.read_table(ws.get("products")).to_pylist()
+    brand = rows[0]["brand"]
+    cheap = service.search("shoes", k=50, filters=Filters(price_max=20.0)).results
+    assert all(rows_by_id(rows)[r.item_id]["price"] <= 20.0 for r in cheap)
+    branded = service.search(rows[0]["title"], k=20, filters=Filters(brands=(brand,))).results
+    assert branded and all(rows_by_id(rows)[r.item_id]["brand"] == brand for r in branded)
+    # a price phrase becomes a filter and leaves the search text
+    outcome = service.search("shoes under 20", k=50)
+    assert outcome.searched == "shoes" and outcome.filters.price_max == 20.0
+    assert all(rows_by_id(rows)[r.item_id]["price"] <= 20.0 for r in outcome.results)
+    assert sum(f["count"] for f in outcome.facets["price"]) <= 1000
+    with pytest.raises(InvalidArgument, match="impossible price range"):
+        Filters(price_min=50, price_max=10)
+    with pytest.raises(InvalidArgument, match="unknown filter field 'colour'"):
+        Filters.from_pairs(["colour=red"])
+    api = TestClient(create_app(settings))
+    r = api.get("/api/search", params={"q": "shoes", "price_min": 50, "price_max": 10})
+    assert r.status_code == 400 and "impossible price range" in r.json()["message"]
+
+
+def rows_by_id(rows: list[dict[str, object]]) -> dict[str, dict[str, object]]:
+    return {str(r["item_id"]): r for r in rows}

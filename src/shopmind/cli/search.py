@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import click
 
 from shopmind.cli.common import Context, common_options
@@ -13,28 +11,44 @@ from shopmind.cli.common import Context, common_options
 @click.argument("query")
 @click.option("--k", "k", default=10, show_default=True, help="Results to return.")
 @click.option("--explain", is_flag=True, help="Show each result's BM25 and cosine parts.")
+@click.option(
+    "--filter",
+    "filters",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="category=, brand= (repeatable), price_min=, price_max=, in_stock=, attr.KEY=",
+)
+@click.option("--literal", is_flag=True, help="Do not read price phrases as filters.")
 @common_options
-def search(ctx: Context, query: str, k: int, explain: bool) -> None:
+def search(
+    ctx: Context, query: str, k: int, explain: bool, filters: tuple[str, ...], literal: bool
+) -> None:
     """Hybrid product search over the newest search index (made by 'shopmind build')."""
     from shopmind.pipeline.searching import open_search
+    from shopmind.search.filters import Filters
 
+    parsed_filters = Filters.from_pairs(filters)
     service = open_search(ctx.workspace(), ctx.settings)
-    results = service.search(query, k, explain)
-    data = {
-        "query": query,
-        "index": str(service.version.ref),
-        "results": [asdict(r) for r in results],
-    }
+    outcome = service.search(query, k, explain, parsed_filters, understand=not literal)
+    data = {"index": str(service.version.ref), **outcome.to_dict()}
 
     def text() -> str:
-        if not results:
+        if not outcome.results:
             return f"no results for {query!r}"
         lines = []
-        for rank, r in enumerate(results, 1):
+        if outcome.understood:
+            lines.append(
+                f"     (searched {outcome.searched!r}; read as filters: "
+                f"{', '.join(outcome.understood)})"
+            )
+        for rank, r in enumerate(outcome.results, 1):
             line = f"{rank:>3}. {r.score:7.4f}  {r.item_id:<14} {r.title}"
             if explain:
                 line += "\n" + " " * 16 + ", ".join(f"{k} {v}" for k, v in r.explain.items())
             lines.append(line)
+        brands = ", ".join(f"{f['value']} ({f['count']})" for f in outcome.facets.get("brand", []))
+        if brands:
+            lines.append(f"     brands: {brands}")
         return "\n".join(lines)
 
     ctx.emit(data, text)

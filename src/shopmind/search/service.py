@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -21,14 +21,17 @@ from shopmind.contracts.vectors import vectors_matrix
 from shopmind.errors import InvalidArgument
 from shopmind.search.base import top_k
 from shopmind.search.dense import DenseRetriever
+from shopmind.search.filters import Catalog, Filters
 from shopmind.search.hybrid import FusionParams, fuse
 from shopmind.search.lexical import DEFAULT_WEIGHTS, BM25Index, LexicalRetriever
+from shopmind.search.query import ParsedQuery, parse_query
 from shopmind.text.base import Encoder
 from shopmind.workspace import AssetVersion, Workspace
 
 ASSET = "search_index"
 FIELDS = ("title", "brand", "category", "attributes")
 MAX_QUERY_CHARS = 1000
+FACET_DEPTH = 1000
 
 
 def _attribute_text(raw: str | None) -> str | None:
@@ -83,6 +86,28 @@ class SearchResult:
     explain: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class SearchOutcome:
+    """One search: the results, what was searched, the filters applied and facet counts."""
+
+    query: str
+    searched: str
+    filters: Filters
+    understood: list[str]
+    results: list[SearchResult] = field(default_factory=list)
+    facets: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "searched": self.searched,
+            "filters": {**asdict(self.filters), "attributes": dict(self.filters.attributes)},
+            "understood": self.understood,
+            "results": [asdict(r) for r in self.results],
+            "facets": self.facets,
+        }
+
+
 class SearchService:
     """Hybrid search over one ``search_index`` version."""
 
@@ -96,29 +121,61 @@ class SearchService:
         embeddings = ws.resolve(meta["embeddings"])
         self.dense = DenseRetriever(vectors_matrix(ws.read_table(embeddings)["vector"]), encoder)
         products = ws.resolve(str(index_version.inputs[0]))
-        self.titles: list[str | None] = ws.read_table(products, columns=["title"])[
-            "title"
-        ].to_pylist()
+        rows = ws.read_table(
+            products, columns=["title", "brand", "category", "price", "stock", "attributes"]
+        ).to_pylist()
+        self.titles: list[str | None] = [r["title"] for r in rows]
+        self.catalog = Catalog(rows)
 
-    def search(self, query: str, k: int = 10, explain: bool = False) -> list[SearchResult]:
-        """The ``k`` best products for ``query``; with ``explain`` each result carries its
-        BM25 and cosine parts and the matched terms."""
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        explain: bool = False,
+        filters: Filters | None = None,
+        understand: bool = True,
+    ) -> SearchOutcome:
+        """The ``k`` best products for ``query`` that pass ``filters``, with facet counts.
+
+        With ``understand``, price phrases in the query ("under 50", "50-100 元") become price
+        filters (explicit ``filters`` win) and are removed from the searched text. Facets count
+        the best 1,000 matching products. With ``explain`` each result carries its BM25 score,
+        cosine and their two parts of the fused score.
+        """
         if not isinstance(query, str):
             raise InvalidArgument(
                 f"query must be a str, got {type(query).__name__}", argument="query"
             )
         if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 1000:
             raise InvalidArgument(f"k must be an int in [1, 1000], got {k!r}", argument="k")
-        query = query[:MAX_QUERY_CHARS]
-        if not query.strip():
-            return []
-        lexical = self.lexical.score_all(query)
-        dense = self.dense.score_all(query)
+        filters = filters or Filters()
+        parsed = (
+            parse_query(query[:MAX_QUERY_CHARS])
+            if understand
+            else ParsedQuery(query[:MAX_QUERY_CHARS])
+        )
+        if parsed.price_min is not None or parsed.price_max is not None:
+            filters = replace(
+                filters,
+                price_min=filters.price_min if filters.price_min is not None else parsed.price_min,
+                price_max=filters.price_max if filters.price_max is not None else parsed.price_max,
+            )
+        text = parsed.text
+        outcome = SearchOutcome(
+            query=query, searched=text, filters=filters, understood=list(parsed.matched)
+        )
+        if not text.strip():
+            return outcome
+        lexical = self.lexical.score_all(text)
+        dense = self.dense.score_all(text)
         fused = fuse(lexical, dense, self.fusion)
-        hits = top_k(fused, k)
-        out = []
+        valid = None if filters.empty else self.catalog.mask(filters)
+        candidates = top_k(fused, FACET_DEPTH, valid)
+        outcome.facets = self.catalog.facets(candidates.rows)
         top_bm25 = float(np.max(np.where(np.isfinite(lexical), lexical, 0.0)))
-        for row, score in zip(hits.rows.tolist(), hits.scores.tolist(), strict=True):
+        for row, score in zip(
+            candidates.rows[:k].tolist(), candidates.scores[:k].tolist(), strict=True
+        ):
             detail: dict[str, Any] = {}
             if explain:
                 bm25 = float(lexical[row]) if np.isfinite(lexical[row]) else 0.0
@@ -130,5 +187,7 @@ class SearchService:
                     else 0.0,
                     "cosine_part": round((1 - self.fusion.weight) * float(dense[row]), 4),
                 }
-            out.append(SearchResult(self.item_ids[row], self.titles[row], round(score, 6), detail))
-        return out
+            outcome.results.append(
+                SearchResult(self.item_ids[row], self.titles[row], round(score, 6), detail)
+            )
+        return outcome

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from importlib import resources
+from typing import Annotated
 
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -14,6 +14,7 @@ from shopmind.errors import ShopmindError
 from shopmind.ingest import quarantine_of
 from shopmind.pipeline.searching import open_search
 from shopmind.quality.report import quality_profile
+from shopmind.search.filters import Filters
 from shopmind.search.service import SearchService
 from shopmind.serve.schemas import (
     AssetDetail,
@@ -24,7 +25,6 @@ from shopmind.serve.schemas import (
     QualityProfile,
     QuarantinePage,
     QuarantineRow,
-    SearchHit,
     SearchResponse,
 )
 from shopmind.workspace import AssetVersion, Workspace
@@ -121,6 +121,11 @@ def create_app(settings: Settings) -> FastAPI:
         q: str = Query(..., max_length=1000),
         k: int = Query(10, ge=1, le=100),
         explain: bool = False,
+        category: str | None = None,
+        brand: Annotated[list[str] | None, Query()] = None,
+        price_min: float | None = None,
+        price_max: float | None = None,
+        in_stock: bool | None = None,
     ) -> SearchResponse:
         ws = workspace()
         index = ws.get("search_index")
@@ -128,8 +133,15 @@ def create_app(settings: Settings) -> FastAPI:
         if key not in searchers:  # one service per index version, reused across requests
             searchers.clear()
             searchers[key] = open_search(ws, settings)
-        results = searchers[key].search(q, k, explain)
-        return SearchResponse(query=q, index=key, results=[SearchHit(**asdict(r)) for r in results])
+        filters = Filters(
+            category=category,
+            brands=tuple(brand or ()),
+            price_min=price_min,
+            price_max=price_max,
+            in_stock=in_stock,
+        )
+        outcome = searchers[key].search(q, k, explain, filters)
+        return SearchResponse(index=key, **outcome.to_dict())
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def dashboard() -> str:

@@ -76,7 +76,11 @@ class SearchHit(BaseModel):
 class SearchResponse(BaseModel):
     query: str
     index: str
+    searched: str
+    filters: dict[str, Any]
+    understood: list[str]
     results: list[SearchHit]
+    facets: dict[str, Any]
 
 
 class Health(BaseModel):

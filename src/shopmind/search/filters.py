@@ -1,0 +1,176 @@
+"""Filters and facets over the catalog a search index was built from.
+
+Filters narrow the candidates before ranking: category (a path prefix, so ``Home`` matches
+``Home > Kitchen``), brand (case-insensitive, any of several), price range, in stock, attribute
+values. Facets count, over the matching candidates, products per brand, per top-level category
+and per price band, so a storefront can draw its filter sidebar from the same call.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import orjson
+
+from shopmind.errors import InvalidArgument
+
+PRICE_BANDS = (0.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, math.inf)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a result must satisfy; ``None`` / empty means no constraint."""
+
+    category: str | None = None
+    brands: tuple[str, ...] = ()
+    price_min: float | None = None
+    price_max: float | None = None
+    in_stock: bool | None = None
+    attributes: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("price_min", "price_max"):
+            value = getattr(self, name)
+            if value is not None and (not math.isfinite(value) or value < 0):
+                raise InvalidArgument(f"{name} must be a number >= 0, got {value!r}", argument=name)
+        if (
+            self.price_min is not None
+            and self.price_max is not None
+            and self.price_min > self.price_max
+        ):
+            raise InvalidArgument(
+                f"impossible price range: price_min {self.price_min} > price_max {self.price_max}",
+                argument="price_min",
+            )
+
+    @property
+    def empty(self) -> bool:
+        return (
+            self.category is None
+            and not self.brands
+            and self.price_min is None
+            and self.price_max is None
+            and self.in_stock is None
+            and not self.attributes
+        )
+
+    @classmethod
+    def from_pairs(cls, pairs: Sequence[str]) -> Filters:
+        """Parse ``key=value`` strings (CLI ``--filter``): category, brand (repeatable),
+        price_min, price_max, in_stock, or ``attr.KEY``; an unknown key is an error."""
+        values: dict[str, Any] = {"brands": [], "attributes": {}}
+        known = {f.name for f in fields(cls)} - {"brands", "attributes"}
+        for pair in pairs:
+            key, sep, value = pair.partition("=")
+            key, value = key.strip(), value.strip()
+            if not sep or not key:
+                raise InvalidArgument(f"filter {pair!r}: expected KEY=VALUE", argument="filter")
+            if key == "brand":
+                values["brands"].append(value)
+            elif key.startswith("attr."):
+                values["attributes"][key[5:]] = value
+            elif key in ("price_min", "price_max"):
+                try:
+                    values[key] = float(value)
+                except ValueError as exc:
+                    raise InvalidArgument(
+                        f"filter {key}: {value!r} is not a number", argument=key
+                    ) from exc
+            elif key == "in_stock":
+                values[key] = value.lower() in ("1", "true", "yes")
+            elif key in known:
+                values[key] = value
+            else:
+                raise InvalidArgument(
+                    f"unknown filter field {key!r}; use category, brand, price_min, "
+                    "price_max, in_stock or attr.KEY",
+                    argument="filter",
+                )
+        values["brands"] = tuple(values["brands"])
+        return cls(**values)
+
+
+class Catalog:
+    """The filterable columns of the indexed products, in index order."""
+
+    def __init__(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        self.category = [str(r.get("category") or "") for r in rows]
+        self.top = [c.split(" > ")[0] if c else "" for c in self.category]
+        self.brand = [str(r.get("brand") or "") for r in rows]
+        self.brand_key = np.array([b.casefold() for b in self.brand], dtype=object)
+        self.price = np.array(
+            [np.nan if r.get("price") is None else float(r["price"]) for r in rows],
+            dtype=np.float64,
+        )
+        self.stock = np.array(
+            [-1 if r.get("stock") is None else int(r["stock"]) for r in rows], dtype=np.int64
+        )
+        self._attrs_raw = [r.get("attributes") for r in rows]
+        self._attrs: list[dict[str, str]] | None = None
+
+    def _attributes(self) -> list[dict[str, str]]:
+        if self._attrs is None:  # parsed on the first attribute filter only
+            parsed = []
+            for raw in self._attrs_raw:
+                try:
+                    value = orjson.loads(raw) if raw else {}
+                except orjson.JSONDecodeError:
+                    value = {}
+                parsed.append(
+                    {str(k).casefold(): str(v).casefold() for k, v in value.items()}
+                    if isinstance(value, dict)
+                    else {}
+                )
+            self._attrs = parsed
+        return self._attrs
+
+    def mask(self, filters: Filters) -> npt.NDArray[np.bool_]:
+        """(n,) True where a product satisfies every filter."""
+        n = len(self.category)
+        keep = np.ones(n, dtype=bool)
+        if filters.category:
+            prefix = filters.category.strip().casefold()
+            keep &= np.array(
+                [
+                    c.casefold() == prefix or c.casefold().startswith(prefix + " > ")
+                    for c in self.category
+                ]
+            )
+        if filters.brands:
+            wanted = {b.casefold() for b in filters.brands}
+            keep &= np.array([b in wanted for b in self.brand_key])
+        with np.errstate(invalid="ignore"):
+            if filters.price_min is not None:
+                keep &= self.price >= filters.price_min
+            if filters.price_max is not None:
+                keep &= self.price <= filters.price_max
+        if filters.in_stock is not None:
+            keep &= (self.stock > 0) if filters.in_stock else (self.stock == 0)
+        if filters.attributes:
+            attrs = self._attributes()
+            want = {k.casefold(): v.casefold() for k, v in filters.attributes.items()}
+            keep &= np.array([all(a.get(k) == v for k, v in want.items()) for a in attrs])
+        return keep
+
+    def facets(self, rows: npt.NDArray[np.int64], top: int = 10) -> dict[str, Any]:
+        """Counts over ``rows`` (the matching candidates): brand, category, price band."""
+        brands = Counter(self.brand[r] for r in rows.tolist() if self.brand[r])
+        cats = Counter(self.top[r] for r in rows.tolist() if self.top[r])
+        prices = self.price[rows]
+        bands = []
+        for lo, hi in itertools.pairwise(PRICE_BANDS):
+            count = int(np.sum((prices >= lo) & (prices < hi)))
+            if count:
+                bands.append({"min": lo, "max": None if math.isinf(hi) else hi, "count": count})
+        return {
+            "brand": [{"value": b, "count": c} for b, c in brands.most_common(top)],
+            "category": [{"value": v, "count": c} for v, c in cats.most_common(top)],
+            "price": bands,
+        }
