@@ -139,8 +139,9 @@ class SearchService:
 
         With ``understand``, price phrases in the query ("under 50", "50-100 元") become price
         filters (explicit ``filters`` win) and are removed from the searched text. Facets count
-        the best 1,000 matching products. With ``explain`` each result carries its BM25 score,
-        cosine and their two parts of the fused score.
+        the best 1,000 products matching a query term (the best candidates when none does).
+        With ``explain`` each result carries its BM25 score, cosine and their two parts of the
+        fused score.
         """
         if not isinstance(query, str):
             raise InvalidArgument(
@@ -171,7 +172,11 @@ class SearchService:
         fused = fuse(lexical, dense, self.fusion)
         valid = None if filters.empty else self.catalog.mask(filters)
         candidates = top_k(fused, FACET_DEPTH, valid)
-        outcome.facets = self.catalog.facets(candidates.rows)
+        # Every product has some cosine with any query, so facets count the products that
+        # match a query term when there are any; otherwise the best candidates.
+        matched = np.isfinite(lexical) if valid is None else np.isfinite(lexical) & valid
+        facet_rows = top_k(fused, FACET_DEPTH, matched).rows if matched.any() else candidates.rows
+        outcome.facets = self.catalog.facets(facet_rows)
         top_bm25 = float(np.max(np.where(np.isfinite(lexical), lexical, 0.0)))
         for row, score in zip(
             candidates.rows[:k].tolist(), candidates.scores[:k].tolist(), strict=True
