@@ -97,3 +97,28 @@ def test_filters_facets_and_price_phrases(built: tuple[Workspace, Settings]) -> 
 
 def rows_by_id(rows: list[dict[str, object]]) -> dict[str, dict[str, object]]:
     return {str(r["item_id"]): r for r in rows}
+
+
+def test_personalisation_moves_results_toward_the_users_categories(
+    built: tuple[Workspace, Settings],
+) -> None:
+    ws, settings = built
+    service = open_search(ws, settings)
+    profiles = ws.read_table(ws.get("user_profiles")).to_pylist()
+    user = max(profiles, key=lambda p: p["n_interactions"])
+    favourite = user["top_categories"][0]["category"]
+    top_of = {
+        r["item_id"]: (r["category"] or "").split(" > ")[0]
+        for r in ws.read_table(ws.get("products")).to_pylist()
+    }
+    query = "red"  # a colour: many categories match it
+    plain = service.search(query, k=20)
+    personal = service.search(query, k=20, user_id=str(user["user_id"]), explain=True)
+    assert not plain.personalised and personal.personalised
+    share = [sum(top_of[r.item_id] == favourite for r in o.results) for o in (plain, personal)]
+    assert share[1] > share[0]
+    assert all("personal_part" in r.explain for r in personal.results)
+    # an unknown user gets the unpersonalised ranking
+    anon = service.search(query, k=20, user_id="nobody")
+    assert not anon.personalised
+    assert [r.item_id for r in anon.results] == [r.item_id for r in plain.results]

@@ -19,9 +19,21 @@ from shopmind.cli.common import Context, common_options
     help="category=, brand= (repeatable), price_min=, price_max=, in_stock=, attr.KEY=",
 )
 @click.option("--literal", is_flag=True, help="Do not read price phrases as filters.")
+@click.option(
+    "--user",
+    "user_id",
+    default=None,
+    help="Personalise for this user (unknown users get unpersonalised results).",
+)
 @common_options
 def search(
-    ctx: Context, query: str, k: int, explain: bool, filters: tuple[str, ...], literal: bool
+    ctx: Context,
+    query: str,
+    k: int,
+    explain: bool,
+    filters: tuple[str, ...],
+    literal: bool,
+    user_id: str | None,
 ) -> None:
     """Hybrid product search over the newest search index (made by 'shopmind build')."""
     from shopmind.pipeline.searching import open_search
@@ -29,7 +41,9 @@ def search(
 
     parsed_filters = Filters.from_pairs(filters)
     service = open_search(ctx.workspace(), ctx.settings)
-    outcome = service.search(query, k, explain, parsed_filters, understand=not literal)
+    outcome = service.search(
+        query, k, explain, parsed_filters, understand=not literal, user_id=user_id
+    )
     data = {"index": str(service.version.ref), **outcome.to_dict()}
 
     def text() -> str:

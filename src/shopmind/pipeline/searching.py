@@ -19,4 +19,8 @@ def open_search(ws: Workspace, settings: Settings) -> SearchService:
         ) from exc
     embeddings = ws.resolve(str(index_version.inputs[1]))
     encoder_version = ws.resolve(str(embeddings.inputs[1]))
-    return SearchService(ws, index_version, open_encoder(ws, encoder_version, settings))
+    try:
+        profiles = ws.get("user_profiles")
+    except NotFound:
+        profiles = None  # no events yet: everyone gets unpersonalised results
+    return SearchService(ws, index_version, open_encoder(ws, encoder_version, settings), profiles)

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import orjson
 
 from shopmind.contracts.vectors import vectors_matrix
@@ -31,6 +32,10 @@ from shopmind.workspace import AssetVersion, Workspace
 ASSET = "search_index"
 FIELDS = ("title", "brand", "category", "attributes")
 MAX_QUERY_CHARS = 1000
+# Weight of the user's affinity (category and brand shares, 0..~3) added to the fused score
+# (0..~1): enough to reorder close results, not to bury the query's best match. A starting
+# value; the learned ranker will take the affinities as features instead.
+PERSONAL_WEIGHT = 0.1
 FACET_DEPTH = 1000
 
 
@@ -96,6 +101,7 @@ class SearchOutcome:
     understood: list[str]
     results: list[SearchResult] = field(default_factory=list)
     facets: dict[str, Any] = field(default_factory=dict)
+    personalised: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -105,13 +111,20 @@ class SearchOutcome:
             "understood": self.understood,
             "results": [asdict(r) for r in self.results],
             "facets": self.facets,
+            "personalised": self.personalised,
         }
 
 
 class SearchService:
     """Hybrid search over one ``search_index`` version."""
 
-    def __init__(self, ws: Workspace, index_version: AssetVersion, encoder: Encoder) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        index_version: AssetVersion,
+        encoder: Encoder,
+        profiles: AssetVersion | None = None,
+    ) -> None:
         folder = ws.version_dir(index_version.ref)
         meta = json.loads((folder / "search.json").read_text(encoding="utf-8"))
         self.version = index_version
@@ -126,6 +139,35 @@ class SearchService:
         ).to_pylist()
         self.titles: list[str | None] = [r["title"] for r in rows]
         self.catalog = Catalog(rows)
+        self.profiles: dict[str, dict[str, dict[str, float]]] = {}
+        self.profiles_version = profiles
+        if profiles is not None:
+            table = ws.read_table(
+                profiles, columns=["user_id", "top_categories", "leaf_categories", "brands"]
+            )
+            for row in table.to_pylist():
+                self.profiles[str(row["user_id"])] = {
+                    "top": {x["category"]: x["share"] for x in row["top_categories"] or []},
+                    "leaf": {x["category"]: x["share"] for x in row["leaf_categories"] or []},
+                    "brand": {x["brand"]: x["share"] for x in row["brands"] or []},
+                }
+
+    def affinity(self, user_id: str) -> npt.NDArray[np.float32] | None:
+        """(n,) the user's affinity to each product (top-level category + leaf category +
+        brand shares), or None for an unknown user (who then gets unpersonalised results)."""
+        profile = self.profiles.get(user_id)
+        if profile is None:
+            return None
+        cat = self.catalog
+        return np.array(
+            [
+                profile["top"].get(t, 0.0)
+                + profile["leaf"].get(c, 0.0)
+                + profile["brand"].get(b, 0.0)
+                for t, c, b in zip(cat.top, cat.category, cat.brand, strict=True)
+            ],
+            dtype=np.float32,
+        )
 
     def search(
         self,
@@ -134,6 +176,7 @@ class SearchService:
         explain: bool = False,
         filters: Filters | None = None,
         understand: bool = True,
+        user_id: str | None = None,
     ) -> SearchOutcome:
         """The ``k`` best products for ``query`` that pass ``filters``, with facet counts.
 
@@ -170,6 +213,10 @@ class SearchService:
         lexical = self.lexical.score_all(text)
         dense = self.dense.score_all(text)
         fused = fuse(lexical, dense, self.fusion)
+        personal = self.affinity(user_id) if user_id is not None else None
+        if personal is not None:
+            fused = fused + PERSONAL_WEIGHT * personal
+            outcome.personalised = True
         valid = None if filters.empty else self.catalog.mask(filters)
         candidates = top_k(fused, FACET_DEPTH, valid)
         # Every product has some cosine with any query, so facets count the products that
@@ -192,6 +239,8 @@ class SearchService:
                     else 0.0,
                     "cosine_part": round((1 - self.fusion.weight) * float(dense[row]), 4),
                 }
+                if personal is not None:
+                    detail["personal_part"] = round(PERSONAL_WEIGHT * float(personal[row]), 4)
             outcome.results.append(
                 SearchResult(self.item_ids[row], self.titles[row], round(score, 6), detail)
             )

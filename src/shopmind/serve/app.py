@@ -126,6 +126,7 @@ def create_app(settings: Settings) -> FastAPI:
         price_min: float | None = None,
         price_max: float | None = None,
         in_stock: bool | None = None,
+        user: str | None = None,
     ) -> SearchResponse:
         ws = workspace()
         index = ws.get("search_index")
@@ -140,7 +141,7 @@ def create_app(settings: Settings) -> FastAPI:
             price_max=price_max,
             in_stock=in_stock,
         )
-        outcome = searchers[key].search(q, k, explain, filters)
+        outcome = searchers[key].search(q, k, explain, filters, user_id=user)
         return SearchResponse(index=key, **outcome.to_dict())
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -81,6 +81,7 @@ class SearchResponse(BaseModel):
     understood: list[str]
     results: list[SearchHit]
     facets: dict[str, Any]
+    personalised: bool
 
 
 class Health(BaseModel):
