@@ -22,14 +22,17 @@ from shopmind.evaluate import evaluate_search, latency_summary, load_queries, sp
 from shopmind.features import build_item_embeddings
 from shopmind.ingest import ingest_file
 from shopmind.pipeline.encoders import ensure_encoder, open_encoder
+from shopmind.search.analyze import Analyzer
 from shopmind.search.base import top_k
 from shopmind.search.dense import DenseRetriever
 from shopmind.search.hybrid import FusionParams, fuse
 from shopmind.search.lexical import LexicalRetriever
+from shopmind.search.ranker import Ranker, RankerParams, pair_features
 from shopmind.workspace import Workspace
 
 Judgements = dict[str, dict[str, float]]
 Scorer = Callable[[str], npt.NDArray[np.float32]]
+CANDIDATES = 100  # hybrid results the ranker reorders
 WEIGHTS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
@@ -58,6 +61,86 @@ def _objective(metrics: dict[str, Any]) -> float:
     return float(metrics["ndcg@10_open"]) + float(metrics["recall@100"])
 
 
+def tune_keys_for(judgements: Judgements, n: int, seed: int) -> list[str]:
+    """A seeded sample of ``n`` query keys (all when there are fewer)."""
+    keys = sorted(judgements)
+    if len(keys) <= n:
+        return keys
+    rng = np.random.default_rng(seed)
+    return [keys[int(i)] for i in rng.choice(len(keys), n, replace=False)]
+
+
+class _RankedSystem:
+    """The hybrid's top-100 reordered by the learned ranker.
+
+    Trained the way it serves: on each training query's hybrid top-100, judged products at
+    their grade + 1 and unjudged ones at 0; queries with no judged product among them are
+    skipped (nothing to learn)."""
+
+    def __init__(
+        self,
+        lexical: LexicalRetriever,
+        dense: DenseRetriever,
+        fusion: FusionParams,
+        title_tokens: list[frozenset[str]],
+        analyzer: Analyzer,
+        item_ids: list[str],
+    ) -> None:
+        self.lexical, self.dense, self.fusion = lexical, dense, fusion
+        self.title_tokens, self.analyzer, self.item_ids = title_tokens, analyzer, item_ids
+        self.position = {item: i for i, item in enumerate(item_ids)}
+        self.ranker = Ranker(RankerParams())
+
+    def _features(
+        self, query: str, rows: npt.NDArray[np.int64] | None
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
+        bm25 = self.lexical.score_all(query)
+        cosine = self.dense.score_all(query)
+        hits = top_k(fuse(bm25, cosine, self.fusion), CANDIDATES)
+        ranks = {int(r): i + 1 for i, r in enumerate(hits.rows.tolist())}
+        rows = hits.rows if rows is None else rows
+        x = pair_features(query, rows, bm25, cosine, self.title_tokens, ranks, self.analyzer)
+        return x, rows
+
+    def fit(self, judgements: Judgements) -> int:
+        xs, ys, groups = [], [], []
+        for query, judged in judgements.items():
+            x, rows = self._features(query, None)
+            labels = [
+                round((judged[self.item_ids[r]] - 1.0) * 2) + 1 if self.item_ids[r] in judged else 0
+                for r in rows.tolist()
+            ]
+            if not any(labels):
+                continue
+            xs.append(x)
+            ys.extend(labels)
+            groups.append(len(rows))
+        self.ranker.fit(np.concatenate(xs), np.array(ys, np.int64), groups)
+        return len(groups)
+
+    def run(self, judgements: Judgements) -> tuple[dict[str, float], list[float]]:
+        results: dict[str, list[tuple[str, float]]] = {}
+        rerank: dict[str, dict[str, float]] = {}
+        latencies = []
+        for query, judged in judgements.items():
+            started = time.perf_counter()
+            x, rows = self._features(query, None)
+            scores = self.ranker.score(x) if len(rows) else np.zeros(0, np.float32)
+            order = np.argsort(-scores, kind="stable")
+            latencies.append((time.perf_counter() - started) * 1000.0)
+            results[query] = [(self.item_ids[int(rows[i])], float(scores[i])) for i in order]
+            judged_rows = np.array(
+                [self.position[i] for i in judged if i in self.position], np.int64
+            )
+            if judged_rows.size:
+                xj, _ = self._features(query, judged_rows)
+                rerank[query] = {
+                    self.item_ids[int(r)]: float(v)
+                    for r, v in zip(judged_rows, self.ranker.score(xj), strict=True)
+                }
+        return evaluate_search(results, judgements, rerank_scores=rerank), latencies
+
+
 def bench_search(
     settings: Settings,
     products: Path,
@@ -65,6 +148,7 @@ def bench_search(
     test_queries: Path,
     test_fraction: float = 0.2,
     tune_queries: int = 500,
+    rank_queries: int = 3000,
 ) -> dict[str, Any]:
     """Run the benchmark; when train and test are the same file, split it by query hash."""
     train: Judgements = load_queries(train_queries)
@@ -127,6 +211,20 @@ def bench_search(
             scorer("warm up")
             metrics, latencies = _run(scorer, item_ids, test)
             out[name] = {**metrics, **latency_summary(latencies)}
+
+        analyzer = Analyzer()
+        title_tokens = [frozenset(analyzer.tokens(t or "")) for t in titles]
+        ranked = _RankedSystem(lexical, dense, chosen, title_tokens, analyzer, item_ids)
+        started = time.perf_counter()
+        used = ranked.fit({q: train[q] for q in tune_keys_for(train, rank_queries, seed=1)})
+        ranker_s = time.perf_counter() - started
+        metrics, latencies = ranked.run(test)
+        out["hybrid+ranker"] = {
+            **metrics,
+            **latency_summary(latencies),
+            "train_queries": used,
+            "train_seconds": round(ranker_s, 2),
+        }
     return {
         "data": {
             "products": len(item_ids),
