@@ -244,13 +244,13 @@ def bench_encoder_cmd(
     result = bench_encoder(
         source, texts, calibration, ctx.settings.threads, batch_size, smooth_alpha=smooth_alpha
     )
-    result["command"] = " ".join(
+    command = " ".join(
         ["shopmind", "bench", "encoder", "--texts", str(texts_file), "--limit", str(limit)]
         + (["--column", column] if column else [])
         + (["--encoding", encoding] if encoding else [])
         + ["--smooth-alpha", str(smooth_alpha)]
     )
-    finish(ctx, result, result["command"], out)
+    finish(ctx, result, command, out)
 
 
 @bench.command("quality")
@@ -282,11 +282,11 @@ def bench_quality_cmd(
 
     levels = [float(t) for t in thresholds.split(",") if t.strip()]
     result = bench_quality(ctx.settings, items, planted, hidden, levels, seed, zh_fraction)
-    result["command"] = (
+    command = (
         f"shopmind bench quality --items {items} --planted {planted} "
         f"--hidden {hidden} --thresholds {thresholds} --seed {seed} --zh-fraction {zh_fraction}"
     )
-    finish(ctx, result, result["command"], out)
+    finish(ctx, result, command, out)
 
 
 @bench.command("embeddings")
@@ -308,11 +308,10 @@ def bench_embeddings_cmd(
     from shopmind.pipeline.bench_embeddings import bench_embeddings
 
     result = bench_embeddings(ctx.settings, products_file, change, encoding)
-    result["command"] = (
-        f"shopmind bench embeddings --products {products_file} "
-        f"--change {change}" + (f" --encoding {encoding}" if encoding else "")
+    command = f"shopmind bench embeddings --products {products_file} --change {change}" + (
+        f" --encoding {encoding}" if encoding else ""
     )
-    finish(ctx, result, result["command"], out)
+    finish(ctx, result, command, out)
 
 
 @bench.command("search")

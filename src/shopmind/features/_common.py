@@ -19,25 +19,15 @@ from typing import Any
 
 import duckdb
 
-from shopmind.config import Settings
 from shopmind.errors import InvalidArgument
 from shopmind.workspace import AssetVersion
+from shopmind.workspace.engine import lit
 
 # The event types that name an item; ``search`` events have none and carry no item signal.
 ITEM_EVENT_TYPES = ("view", "click", "add_to_cart", "purchase")
 US_PER_DAY = 86_400_000_000
 EVENT_COLUMNS = ("user_id", "item_id", "event_type", "timestamp", "price", "quantity")
 PRODUCT_COLUMNS = ("item_id", "category", "brand", "price", "currency")
-
-
-def q(name: str) -> str:
-    """Quote an SQL identifier."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def lit(text: str) -> str:
-    """Quote an SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def check_number(name: str, value: object, low: float, inclusive: bool) -> None:
@@ -119,20 +109,6 @@ def check_columns(version: object, needed: tuple[str, ...], argument: str) -> As
             argument=argument,
         )
     return version
-
-
-def connect(settings: Settings, workdir: Path) -> duckdb.DuckDBPyConnection:
-    """A DuckDB session whose database file lives in the job's staging folder.
-
-    A file (not ``:memory:``) lets DuckDB spill large joins and sorts to disk, so 10M-event
-    inputs stay within ``memory_limit_mb``; the folder is removed with the job's staging.
-    """
-    con = duckdb.connect(str(workdir / "work.duckdb"))
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute(f"SET threads = {settings.threads}")
-    con.execute(f"SET memory_limit = '{settings.memory_limit_mb}MB'")
-    con.execute(f"SET temp_directory = {lit(str(workdir / 'spill'))}")
-    return con
 
 
 def one_row(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:

@@ -27,13 +27,12 @@ from shopmind.features._common import (
     InteractionParams,
     check_columns,
     check_number,
-    connect,
     iso_us,
-    lit,
     one_row,
     reference_us,
 )
 from shopmind.workspace import AssetVersion, Workspace
+from shopmind.workspace.engine import job_connection, lit
 
 ASSET = "item_stats"
 PRODUCED_BY = "features.item_stats"
@@ -142,7 +141,7 @@ def build_item_stats(
 
     with ws.transaction(PRODUCED_BY) as txn:
         staged = txn.stage(ASSET)
-        con = connect(settings, txn.dir)
+        con = job_connection(settings, txn.dir)
         ref_us = reference_us(con, ws.data_path(events))
         con.execute(f"CREATE TABLE agg AS {_aggregate_sql(events_path, params, ref_us or 0)}")
         # p0: the catalog-wide conversion rate, the prior every item is smoothed towards;

@@ -30,14 +30,13 @@ from shopmind.features._common import (
     InteractionParams,
     check_columns,
     check_int,
-    connect,
     iso_us,
-    lit,
     one_row,
     reference_us,
 )
 from shopmind.features._embedding import load_item_vectors, unit_means
 from shopmind.workspace import AssetRef, AssetVersion, Workspace
+from shopmind.workspace.engine import job_connection, lit
 
 ASSET = "user_profiles"
 PRODUCED_BY = "features.user_profiles"
@@ -227,7 +226,7 @@ def build_user_profiles(
 
     with ws.transaction(PRODUCED_BY) as txn:
         staged = txn.stage(ASSET)
-        con = connect(settings, txn.dir)
+        con = job_connection(settings, txn.dir)
         ref_us = reference_us(con, ws.data_path(events))
         for sql in _prepare_sql(events_path, products_path, params, ref_us or 0):
             con.execute(sql)

@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 
 from shopmind.contracts import TableContract
-from shopmind.ingest.validate import lit, q
+from shopmind.workspace.engine import lit, q
 
 
 def _src(path: Path) -> str:

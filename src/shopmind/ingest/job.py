@@ -30,9 +30,10 @@ from shopmind.ingest.prefetch import prefetch
 from shopmind.ingest.readers import GENERIC_READERS
 from shopmind.ingest.sources import Reader, ReadOptions
 from shopmind.ingest.textio import check_file, sniff_format
-from shopmind.ingest.validate import Rules, build_sql, lit, q
+from shopmind.ingest.validate import Rules, build_sql
 from shopmind.quality import profile_parquet
 from shopmind.workspace import AssetVersion, Workspace
+from shopmind.workspace.engine import job_connection, lit, q
 from shopmind.workspace.files import sha256_file
 
 
@@ -73,17 +74,6 @@ def resolve_reader(fmt: str | None, kind: str, path: Path) -> tuple[str, Reader]
     raise InputFileError(
         f"unknown format {name!r}; expected one of {', '.join(known)}", format=name
     )
-
-
-def _connect(settings: Settings, workdir: Path) -> duckdb.DuckDBPyConnection:
-    # A database file in the job's staging folder lets DuckDB spill big sorts to disk there.
-    con = duckdb.connect(str(workdir / "work.duckdb"))
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute(f"SET threads = {settings.threads}")
-    con.execute(f"SET memory_limit = '{settings.memory_limit_mb}MB'")
-    con.execute(f"SET temp_directory = {lit(str(workdir / 'spill'))}")
-    con.execute("SET preserve_insertion_order = true")
-    return con
 
 
 def _sql_fields(contract: TableContract, mapping: ColumnMapping) -> dict[str, str]:
@@ -247,7 +237,7 @@ def ingest_file(
     with ws.transaction(f"ingest.{contract.kind}") as txn:
         data = txn.stage(contract.kind)
         quar = txn.stage(f"{contract.kind}.quarantine")
-        con = _connect(settings, txn.dir)
+        con = job_connection(settings, txn.dir)
         ok_path, bad_path = txn.dir / "accepted.parquet", txn.dir / "rejected.parquet"
         staged = _stream(con, contract, reader, path, options, rules, explicit, ok_path, bad_path)
         dedupe(con, contract, ok_path)

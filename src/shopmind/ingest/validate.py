@@ -21,6 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from shopmind.contracts import FieldSpec, FieldType, TableContract
+from shopmind.workspace.engine import lit, q
 
 CURRENCY_SYMBOLS = (
     ("$", "USD"),
@@ -33,16 +34,6 @@ CURRENCY_SYMBOLS = (
     ("₩", "KRW"),
 )
 _TEXT_FIELDS = {"title", "description", "brand", "category", "query", "segment"}
-
-
-def q(name: str) -> str:
-    """Quote an SQL identifier."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def lit(text: str) -> str:
-    """Quote an SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)

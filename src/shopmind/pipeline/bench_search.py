@@ -177,13 +177,7 @@ def bench_search(
         dense = DenseRetriever(vectors, encoder)
 
         # tune the fusion weight on (a sample of) the training queries only
-        rng = np.random.default_rng(0)
-        tune_keys = sorted(train)
-        if len(tune_keys) > tune_queries:
-            tune_keys = [
-                tune_keys[int(i)] for i in rng.choice(len(tune_keys), tune_queries, replace=False)
-            ]
-        tune = {q: train[q] for q in tune_keys}
+        tune = {q: train[q] for q in tune_keys_for(train, tune_queries, seed=0)}
         tuning = []
         for method in ("score", "rrf"):
             for w in WEIGHTS:

@@ -7,11 +7,9 @@ from typing import Any
 
 import duckdb
 
+from shopmind.workspace.engine import q
+
 _NUMERIC = ("DOUBLE", "BIGINT", "INTEGER", "FLOAT", "TIMESTAMP")
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def profile_parquet(
@@ -26,7 +24,7 @@ def profile_parquet(
     described = con.sql(f"DESCRIBE SELECT * FROM {src}").fetchall()
     parts = ["count(*)"]
     for name, typ, *_ in described:
-        col = _q(name)
+        col = q(name)
         parts += [f"count(*) - count({col})", f"approx_count_distinct({col})"]
         if typ.upper().startswith(_NUMERIC):
             parts += [f"CAST(min({col}) AS VARCHAR)", f"CAST(max({col}) AS VARCHAR)"]
@@ -48,7 +46,7 @@ def profile_parquet(
         columns[name] = info
     for name in enum_columns:
         counts = con.sql(
-            f"SELECT {_q(name)}, count(*) FROM {src} GROUP BY 1 ORDER BY 2 DESC"
+            f"SELECT {q(name)}, count(*) FROM {src} GROUP BY 1 ORDER BY 2 DESC"
         ).fetchall()
         columns[name]["values"] = {str(k): int(v) for k, v in counts}
     return {"rows": rows, "columns": columns}
