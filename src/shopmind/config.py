@@ -111,6 +111,17 @@ class Settings:
         "value measured for the encoder (0.95 all-MiniLM-L6-v2, 0.98 multilingual-e5-small).",
         _unit_interval,
     )
+    vector_index: str = _spec(
+        "auto",
+        "Vector index over item embeddings: exact (score every item), hnsw (approximate, "
+        "faiss), or auto (hnsw from 200,000 products).",
+        _one_of("auto", "exact", "hnsw"),
+    )
+    search_ranker: bool = _spec(
+        True,
+        "Reorder search candidates with the newest ranker trained for the search index "
+        "(when there is one); false serves the fused order.",
+    )
     serve_host: str = _spec("127.0.0.1", "Address the HTTP server binds.")
     serve_port: int = _spec(8000, "Port the HTTP server listens on.", _port)
     log_level: str = _spec("info", "Logging level.", _one_of("debug", "info", "warning", "error"))

@@ -17,11 +17,18 @@ def test_build_makes_every_asset_with_lineage(
     assert steps == [
         "encoder",
         "item_embeddings",
+        "vector_index",
         "search_index",
         "quality_suggestions",
         "item_stats",
         "user_profiles",
+        "search_ranker",
     ]
+    ranker_step = summary["steps"][-1]
+    assert ranker_step["assets"] == ["ranker@1"], ranker_step
+    ranker = ws.get("ranker")
+    assert ranker.inputs[0] == ws.get("search_index").ref and ws.get("events").ref in ranker.inputs
+    assert ranker.quality["held_out"]["queries"] > 0
     products, events = ws.get("products"), ws.get("events")
     emb = ws.get("item_embeddings")
     assert emb.inputs == (products.ref, encoder.ref) and emb.rows == products.rows

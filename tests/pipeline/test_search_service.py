@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from click.testing import CliRunner
@@ -11,6 +12,7 @@ from shopmind.config import Settings
 from shopmind.errors import InvalidArgument
 from shopmind.pipeline.build import run_build
 from shopmind.pipeline.searching import open_search
+from shopmind.search.features import FEATURES
 from shopmind.serve import create_app
 from shopmind.workspace import AssetVersion, Workspace
 
@@ -25,12 +27,25 @@ def built(shop_ws: tuple[Workspace, Settings, AssetVersion]) -> tuple[Workspace,
 def test_search_finds_a_product_by_its_title(built: tuple[Workspace, Settings]) -> None:
     ws, settings = built
     index = ws.get("search_index")
-    assert index.inputs == (ws.get("products").ref, ws.get("item_embeddings").ref)
+    emb, vector_index = ws.get("item_embeddings"), ws.get("vector_index")
+    assert index.inputs == (ws.get("products").ref, emb.ref, vector_index.ref)
+    assert vector_index.inputs == (emb.ref,) and vector_index.params["kind"] == "exact"
     service = open_search(ws, settings)
     product = ws.read_table(ws.get("products")).slice(5, 1).to_pylist()[0]
     results = service.search(product["title"], k=5, explain=True, understand=False).results
     assert product["item_id"] in [r.item_id for r in results]
+    # the build trained a ranker from the shop's search sessions: it orders the results, and
+    # explain gives each feature's value and additive contribution to the score
+    assert service.ranker_version is not None and service.ranker_version.ref.name == "ranker"
     top = results[0]
+    assert set(top.explain) == {"bm25", "cosine", "features", "contributions"}
+    assert set(top.explain["features"]) == set(FEATURES)
+    assert top.score == pytest.approx(sum(top.explain["contributions"].values()), abs=1e-3)
+
+    # with the ranker switched off, the fused order and its two parts
+    fused = open_search(ws, replace(settings, search_ranker=False))
+    assert fused.ranking is None
+    top = fused.search(product["title"], k=5, explain=True, understand=False).results[0]
     assert set(top.explain) == {"bm25", "cosine", "bm25_part", "cosine_part"}
     assert top.score == pytest.approx(
         top.explain["bm25_part"] + top.explain["cosine_part"], abs=1e-3
@@ -64,9 +79,22 @@ def test_search_cli_and_api(built: tuple[Workspace, Settings]) -> None:
     data = json.loads(out.stdout)
     assert data["index"] == "search_index@1" and len(data["results"]) == 3
     assert data["facets"]["brand"]
+    text = CliRunner().invoke(
+        cli, ["search", title, "--k", "2", "--explain", "--workspace", str(ws.root)]
+    )
+    assert text.exit_code == 0 and "ranker: " in text.stdout and "category intent" in text.stdout
+    trained = CliRunner().invoke(
+        cli, ["ranker", "train", "--trees", "20", "--json", "--workspace", str(ws.root)]
+    )
+    assert trained.exit_code == 0, trained.output
+    report = json.loads(trained.stdout)
+    assert report["ranker"] == "ranker@2" and report["inputs"][0] == "search_index@1"
+    assert report["held_out"]["queries"] > 0 and report["train_queries"] > 0
     api = TestClient(create_app(settings))
     r = api.get("/api/search", params={"q": title, "k": 2, "explain": "true"})
     assert r.status_code == 200 and len(r.json()["results"]) == 2
+    assert r.json()["ranked"] is True and r.json()["intent"]
+    assert "contributions" in r.json()["results"][0]["explain"]
     assert api.get("/api/search", params={"q": "x", "k": 0}).status_code == 422
 
 
@@ -122,3 +150,19 @@ def test_personalisation_moves_results_toward_the_users_categories(
     anon = service.search(query, k=20, user_id="nobody")
     assert not anon.personalised
     assert [r.item_id for r in anon.results] == [r.item_id for r in plain.results]
+
+
+def test_search_over_an_hnsw_vector_index(
+    shop_ws: tuple[Workspace, Settings, AssetVersion],
+) -> None:
+    ws, settings, encoder = shop_ws
+    hnsw = replace(settings, vector_index="hnsw")
+    run_build(ws, hnsw, encoder_asset=encoder)
+    assert ws.get("vector_index").params["kind"] == "hnsw"
+    service = open_search(ws, hnsw)
+    assert service.dense.approximate
+    exact = open_search(ws, replace(hnsw, search_ranker=False))
+    product = ws.read_table(ws.get("products")).slice(3, 1).to_pylist()[0]
+    found = service.search(product["title"], k=5, understand=False).results
+    assert product["item_id"] in [r.item_id for r in found]
+    assert exact.search(product["title"], k=5, understand=False).results

@@ -6,17 +6,17 @@ import numpy as np
 import pytest
 
 from shopmind.errors import InvalidArgument
-from shopmind.search.analyze import Analyzer
-from shopmind.search.ranker import FEATURES, Ranker, RankerParams, pair_features
+from shopmind.search.features import FEATURES
+from shopmind.search.ranker import Ranker, RankerParams
 
 
 def _data(seed: int = 0) -> tuple[np.ndarray, np.ndarray, list[int]]:
-    """Queries of 10 candidates whose label follows the 'coverage' feature, plus noise."""
+    """Queries of 10 candidates whose label follows feature 5 (coverage), plus noise."""
     rng = np.random.default_rng(seed)
     xs, ys, groups = [], [], []
     for _ in range(60):
         x = rng.random((10, len(FEATURES))).astype(np.float32)
-        ys.extend(np.clip((x[:, 4] * 5).astype(int), 0, 4).tolist())
+        ys.extend(np.clip((x[:, 5] * 5).astype(int), 0, 4).tolist())
         xs.append(x)
         groups.append(10)
     return np.concatenate(xs), np.array(ys), groups
@@ -41,15 +41,3 @@ def test_untrained_and_mismatched_inputs_are_errors() -> None:
     x, y, _ = _data()
     with pytest.raises(InvalidArgument, match="disagree"):
         Ranker().fit(x, y, [5])
-
-
-def test_pair_features() -> None:
-    analyzer = Analyzer()
-    titles = [frozenset(analyzer.tokens(t)) for t in ("red shoe", "blue shirt", "red cup")]
-    bm25 = np.array([2.0, -np.inf, 1.0], np.float32)
-    cosine = np.array([0.9, 0.2, 0.5], np.float32)
-    f = pair_features("red shoe", np.array([0, 1, 2]), bm25, cosine, titles, {0: 1, 2: 2}, analyzer)
-    assert f.shape == (3, len(FEATURES))
-    assert f[0, FEATURES.index("bm25_rel")] == 1.0 and f[1, FEATURES.index("bm25")] == 0.0
-    assert f[0, FEATURES.index("coverage")] == 1.0 and f[2, FEATURES.index("coverage")] == 0.5
-    assert f[1, FEATURES.index("hybrid_rank")] == 0 and f[2, FEATURES.index("hybrid_rank")] == 2

@@ -336,6 +336,12 @@ def bench_embeddings_cmd(
     "by query hash (20% test).",
 )
 @click.option("--test-fraction", default=0.2, show_default=True)
+@click.option(
+    "--finetune/--no-finetune",
+    default=True,
+    show_default=True,
+    help="Also fine-tune the encoder on training queries and score the -ft systems.",
+)
 @out_option
 @common_options
 def bench_search_cmd(
@@ -344,14 +350,58 @@ def bench_search_cmd(
     train_queries: Path,
     test_queries: Path,
     test_fraction: float,
+    finetune: bool,
     out: Path | None,
 ) -> None:
-    """bm25, dense and hybrid search scored on judged test queries (docs/benchmarks.md)."""
-    from shopmind.pipeline.bench_search import bench_search
+    """bm25, dense, hybrid and hybrid+ranker (and -ft variants) scored on judged test queries
+    (docs/benchmarks.md)."""
+    from shopmind.pipeline.bench_search import SearchBenchParams, bench_search
 
-    result = bench_search(ctx.settings, products_file, train_queries, test_queries, test_fraction)
+    result = bench_search(
+        ctx.settings,
+        products_file,
+        train_queries,
+        test_queries,
+        SearchBenchParams(test_fraction=test_fraction, finetune=finetune),
+    )
     command = (
         f"shopmind bench search --products {products_file} --train-queries "
         f"{train_queries} --test-queries {test_queries} --test-fraction {test_fraction}"
+        + ("" if finetune else " --no-finetune")
+    )
+    finish(ctx, result, command, out)
+
+
+@bench.command("search-scale")
+@click.option("--products", "n_items", default=1_000_000, show_default=True)
+@click.option(
+    "--distinct",
+    default=20_000,
+    show_default=True,
+    help="Products encoded for real; the others reuse their vectors with noise.",
+)
+@click.option("--queries", "n_queries", default=500, show_default=True)
+@click.option(
+    "--vector-index", type=click.Choice(["hnsw", "exact"]), default="hnsw", show_default=True
+)
+@click.option("--seed", default=0, show_default=True)
+@out_option
+@common_options
+def bench_search_scale_cmd(
+    ctx: Context,
+    n_items: int,
+    distinct: int,
+    n_queries: int,
+    vector_index: str,
+    seed: int,
+    out: Path | None,
+) -> None:
+    """Search latency through the service over a synthetic catalog of N products."""
+    from shopmind.pipeline.bench_search_scale import bench_search_scale
+
+    result = bench_search_scale(ctx.settings, n_items, distinct, n_queries, vector_index, seed)
+    command = (
+        f"shopmind bench search-scale --products {n_items} --distinct {distinct} "
+        f"--queries {n_queries} --vector-index {vector_index} --seed {seed}"
     )
     finish(ctx, result, command, out)

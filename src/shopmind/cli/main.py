@@ -11,8 +11,10 @@ from shopmind.cli.build import build
 from shopmind.cli.demo import demo
 from shopmind.cli.encoder import encoder
 from shopmind.cli.ingest import ingest
+from shopmind.cli.ranker import ranker
 from shopmind.cli.search import search
 from shopmind.cli.serve import serve
+from shopmind.cli.synonyms import synonyms
 from shopmind.cli.synth import synth
 
 
@@ -22,7 +24,19 @@ def cli() -> None:
     """shopmind: e-commerce search and recommendations over versioned data assets."""
 
 
-for command in (assets, bench, build, demo, encoder, ingest, search, serve, synth):
+for command in (
+    assets,
+    bench,
+    build,
+    demo,
+    encoder,
+    ingest,
+    ranker,
+    search,
+    serve,
+    synonyms,
+    synth,
+):
     cli.add_command(command)
 
 

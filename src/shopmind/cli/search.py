@@ -10,7 +10,12 @@ from shopmind.cli.common import Context, common_options
 @click.command()
 @click.argument("query")
 @click.option("--k", "k", default=10, show_default=True, help="Results to return.")
-@click.option("--explain", is_flag=True, help="Show each result's BM25 and cosine parts.")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Show each result's BM25, cosine and what made its score (ranker "
+    "contributions or fusion parts).",
+)
 @click.option(
     "--filter",
     "filters",
@@ -58,11 +63,27 @@ def search(
         for rank, r in enumerate(outcome.results, 1):
             line = f"{rank:>3}. {r.score:7.4f}  {r.item_id:<14} {r.title}"
             if explain:
-                line += "\n" + " " * 16 + ", ".join(f"{k} {v}" for k, v in r.explain.items())
+                line += "\n" + " " * 16 + _explain_line(r.explain)
             lines.append(line)
         brands = ", ".join(f"{f['value']} ({f['count']})" for f in outcome.facets.get("brand", []))
         if brands:
             lines.append(f"     brands: {brands}")
+        if outcome.intent:
+            shares = ", ".join(f"{i['category']} {i['share']:.0%}" for i in outcome.intent)
+            lines.append(f"     category intent: {shares}")
         return "\n".join(lines)
 
     ctx.emit(data, text)
+
+
+def _explain_line(explain: dict[str, object]) -> str:
+    """Flat parts as ``name value``; a ranker's contributions as the five largest, signed."""
+    flat = [f"{k} {v}" for k, v in explain.items() if not isinstance(v, dict)]
+    contributions = explain.get("contributions")
+    if isinstance(contributions, dict):
+        top = sorted(
+            ((k, float(v)) for k, v in contributions.items() if k != "bias"),
+            key=lambda kv: -abs(kv[1]),
+        )[:5]
+        flat.append("ranker: " + ", ".join(f"{k} {v:+.3f}" for k, v in top))
+    return ", ".join(flat)

@@ -1,8 +1,11 @@
-"""Search benchmark on the Home Depot format: bm25, dense, hybrid, measured on test queries.
+"""Search benchmark on the Home Depot format, every system measured on test queries.
 
-Products are ingested through the real ingest path and embedded with the workspace's encoder;
-the hybrid's fusion weight is tuned on the training queries only; every system is then scored
-on the test queries (docs/benchmarks.md has the definitions of the four metrics).
+Products are ingested through the real ingest path and embedded with the workspace's encoder.
+Systems: ``bm25``, ``dense``, ``hybrid`` (fused, the fusion tuned on training queries) and
+``hybrid+ranker`` (the hybrid's candidates reordered by LambdaMART trained on training
+queries); with fine-tuning on, the same three again over an encoder fine-tuned on the other
+training queries (``dense-ft``, ``hybrid-ft``, ``hybrid-ft+ranker``). Test queries are used for
+scoring only (docs/benchmarks.md has the definitions of the four metrics).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,18 +25,20 @@ from shopmind.contracts.vectors import vectors_matrix
 from shopmind.evaluate import evaluate_search, latency_summary, load_queries, split_queries
 from shopmind.features import build_item_embeddings
 from shopmind.ingest import ingest_file
-from shopmind.pipeline.encoders import ensure_encoder, open_encoder
-from shopmind.search.analyze import Analyzer
+from shopmind.pipeline.encoders import calibration_texts, ensure_encoder, family_of, open_encoder
 from shopmind.search.base import top_k
 from shopmind.search.dense import DenseRetriever
+from shopmind.search.features import ItemSignals
 from shopmind.search.hybrid import FusionParams, fuse
 from shopmind.search.lexical import LexicalRetriever
-from shopmind.search.ranker import Ranker, RankerParams, pair_features
-from shopmind.workspace import Workspace
+from shopmind.search.ranker import Ranker, RankerParams
+from shopmind.search.rerank import CANDIDATES, RankingStage, Retrieved, grade_label
+from shopmind.text.asset import build_encoder_asset, load_source
+from shopmind.text.listwise import ListwiseParams, finetune_listwise
+from shopmind.workspace import AssetVersion, Workspace
 
 Judgements = dict[str, dict[str, float]]
 Scorer = Callable[[str], npt.NDArray[np.float32]]
-CANDIDATES = 100  # hybrid results the ranker reorders
 WEIGHTS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
@@ -71,52 +77,38 @@ def tune_keys_for(judgements: Judgements, n: int, seed: int) -> list[str]:
 
 
 class _RankedSystem:
-    """The hybrid's top-100 reordered by the learned ranker.
-
-    Trained the way it serves: on each training query's hybrid top-100, judged products at
-    their grade + 1 and unjudged ones at 0; queries with no judged product among them are
-    skipped (nothing to learn)."""
+    """A hybrid's candidates reordered by the learned ranker, trained the way it serves."""
 
     def __init__(
         self,
         lexical: LexicalRetriever,
         dense: DenseRetriever,
         fusion: FusionParams,
-        title_tokens: list[frozenset[str]],
-        analyzer: Analyzer,
+        signals: ItemSignals,
         item_ids: list[str],
+        candidates: int = CANDIDATES,
     ) -> None:
         self.lexical, self.dense, self.fusion = lexical, dense, fusion
-        self.title_tokens, self.analyzer, self.item_ids = title_tokens, analyzer, item_ids
+        self.item_ids, self.candidates = item_ids, candidates
         self.position = {item: i for i, item in enumerate(item_ids)}
-        self.ranker = Ranker(RankerParams())
+        self.stage = RankingStage(lexical.index, signals, Ranker(RankerParams()))
 
-    def _features(
-        self, query: str, rows: npt.NDArray[np.int64] | None
-    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
+    def retrieve(self, query: str) -> Retrieved:
         bm25 = self.lexical.score_all(query)
         cosine = self.dense.score_all(query)
-        hits = top_k(fuse(bm25, cosine, self.fusion), CANDIDATES)
-        ranks = {int(r): i + 1 for i, r in enumerate(hits.rows.tolist())}
-        rows = hits.rows if rows is None else rows
-        x = pair_features(query, rows, bm25, cosine, self.title_tokens, ranks, self.analyzer)
-        return x, rows
+        candidates = top_k(fuse(bm25, cosine, self.fusion), self.candidates)
+        return query, candidates, bm25, cosine, None
 
-    def fit(self, judgements: Judgements) -> int:
-        xs, ys, groups = [], [], []
-        for query, judged in judgements.items():
-            x, rows = self._features(query, None)
-            labels = [
-                round((judged[self.item_ids[r]] - 1.0) * 2) + 1 if self.item_ids[r] in judged else 0
-                for r in rows.tolist()
-            ]
-            if not any(labels):
-                continue
-            xs.append(x)
-            ys.extend(labels)
-            groups.append(len(rows))
-        self.ranker.fit(np.concatenate(xs), np.array(ys, np.int64), groups)
-        return len(groups)
+    def fit(self, judgements: Judgements) -> dict[str, int]:
+        labelled = {
+            query: {
+                self.position[item]: grade_label(rel, 1.0, 3.0)
+                for item, rel in judged.items()
+                if item in self.position
+            }
+            for query, judged in judgements.items()
+        }
+        return self.stage.fit(labelled, self.retrieve)
 
     def run(self, judgements: Judgements) -> tuple[dict[str, float], list[float]]:
         results: dict[str, list[tuple[str, float]]] = {}
@@ -124,21 +116,91 @@ class _RankedSystem:
         latencies = []
         for query, judged in judgements.items():
             started = time.perf_counter()
-            x, rows = self._features(query, None)
-            scores = self.ranker.score(x) if len(rows) else np.zeros(0, np.float32)
-            order = np.argsort(-scores, kind="stable")
+            _, candidates, bm25, cosine, _ = self.retrieve(query)
+            ranked = self.stage.rerank(query, candidates, bm25, cosine)
             latencies.append((time.perf_counter() - started) * 1000.0)
-            results[query] = [(self.item_ids[int(rows[i])], float(scores[i])) for i in order]
+            results[query] = [
+                (self.item_ids[int(r)], float(s))
+                for r, s in zip(ranked.rows, ranked.scores, strict=True)
+            ]
             judged_rows = np.array(
                 [self.position[i] for i in judged if i in self.position], np.int64
             )
             if judged_rows.size:
-                xj, _ = self._features(query, judged_rows)
+                _, x = self.stage.features(query, candidates, bm25, cosine, rows=judged_rows)
                 rerank[query] = {
                     self.item_ids[int(r)]: float(v)
-                    for r, v in zip(judged_rows, self.ranker.score(xj), strict=True)
+                    for r, v in zip(judged_rows, self.stage.ranker.score(x), strict=True)
                 }
         return evaluate_search(results, judgements, rerank_scores=rerank), latencies
+
+
+def _tune_fusion(
+    lexical: LexicalRetriever, dense: DenseRetriever, item_ids: list[str], tune: Judgements
+) -> tuple[FusionParams, list[dict[str, Any]]]:
+    """The fusion setting with the best open-retrieval metrics on ``tune``, and every trial."""
+    tuning = []
+    for method in ("score", "rrf"):
+        for w in WEIGHTS:
+            params = FusionParams(method=method, weight=w)
+            metrics, _ = _run(
+                lambda q, p=params: fuse(lexical.score_all(q), dense.score_all(q), p),  # type: ignore[misc]
+                item_ids,
+                tune,
+            )
+            tuning.append({"method": method, "weight": w, **metrics})
+    best = max(tuning, key=_objective)
+    return FusionParams(method=str(best["method"]), weight=float(best["weight"])), tuning
+
+
+@dataclass(frozen=True)
+class SearchBenchParams:
+    """How the benchmark splits and trains (passed whole, recorded in the output).
+
+    The training queries are split in two, by a seeded sample: ``side_queries`` of them tune
+    the fusion (a sample of ``tune_queries``) and train the ranker; the rest fine-tune the
+    encoder. So neither the fusion nor the ranker learns to trust a similarity measured on the
+    very queries the encoder was trained on."""
+
+    test_fraction: float = 0.2
+    tune_queries: int = 500
+    side_queries: int = 2000
+    finetune: bool = True
+    candidates: int = CANDIDATES
+    listwise: ListwiseParams = field(default_factory=ListwiseParams)
+
+
+def _finetuned_dense(
+    ws: Workspace,
+    settings: Settings,
+    product_version: AssetVersion,
+    base: AssetVersion,
+    titles: dict[str, str],
+    train: Judgements,
+    params: ListwiseParams,
+) -> tuple[DenseRetriever, dict[str, Any]]:
+    """Fine-tune the encoder on ``train`` (listwise), commit it, embed the catalog with it."""
+    groups = {
+        q: {titles[i]: rel for i, rel in judged.items() if i in titles}
+        for q, judged in train.items()
+    }
+    started = time.perf_counter()
+    tuned, report = finetune_listwise(load_source(ws, base), groups, params, settings.threads)
+    version = build_encoder_asset(
+        ws,
+        tuned,
+        calibration_texts(ws, product_version),
+        settings.threads,
+        produced_by="text.finetune",
+        inputs=(base.ref, product_version.ref),
+        params={"family": family_of(base), "base": str(base.ref), "loss": "listwise"},
+    )
+    report["seconds_with_export"] = round(time.perf_counter() - started, 2)
+    encoder = open_encoder(ws, version, settings)
+    started = time.perf_counter()
+    emb = build_item_embeddings(ws, product_version, encoder, version)
+    report["embed_seconds"] = round(time.perf_counter() - started, 2)
+    return DenseRetriever(vectors_matrix(ws.read_table(emb)["vector"]), encoder), report
 
 
 def bench_search(
@@ -146,17 +208,20 @@ def bench_search(
     products: Path,
     train_queries: Path,
     test_queries: Path,
-    test_fraction: float = 0.2,
-    tune_queries: int = 500,
-    rank_queries: int = 3000,
+    params: SearchBenchParams | None = None,
 ) -> dict[str, Any]:
     """Run the benchmark; when train and test are the same file, split it by query hash."""
+    params = params or SearchBenchParams()
     train: Judgements = load_queries(train_queries)
     test: Judgements = load_queries(test_queries)
-    if train_queries.resolve() == test_queries.resolve():
-        train, test = split_queries(train, test_fraction)
+    same_file = train_queries.resolve() == test_queries.resolve()
+    if same_file:
+        train, test = split_queries(train, params.test_fraction)
     overlap = set(train) & set(test)
     train = {q: j for q, j in train.items() if q not in overlap}
+    side = {q: train[q] for q in tune_keys_for(train, params.side_queries, seed=1)}
+    encoder_train = {q: j for q, j in train.items() if q not in side}
+    tune = {q: side[q] for q in tune_keys_for(side, params.tune_queries, seed=0)}
 
     with tempfile.TemporaryDirectory() as tmp:
         ws = Workspace.open(Path(tmp) / "ws", create=True)
@@ -167,70 +232,64 @@ def bench_search(
         item_ids = [str(x) for x in table["item_id"].to_pylist()]
         titles = table["title"].to_pylist()
         lexical = LexicalRetriever.from_columns({"title": titles})
-        bm25_s = time.perf_counter() - started
+        seconds = {"bm25_index": round(time.perf_counter() - started, 2)}
         enc_version = ensure_encoder(ws, settings, product_version)
         encoder = open_encoder(ws, enc_version, settings)
         started = time.perf_counter()
         emb = build_item_embeddings(ws, product_version, encoder, enc_version)
-        vectors = vectors_matrix(ws.read_table(emb)["vector"])
-        embed_s = time.perf_counter() - started
-        dense = DenseRetriever(vectors, encoder)
+        seconds["embeddings"] = round(time.perf_counter() - started, 2)
+        signals = ItemSignals.build(lexical.index.analyzer, titles)
 
-        # tune the fusion weight on (a sample of) the training queries only
-        tune = {q: train[q] for q in tune_keys_for(train, tune_queries, seed=0)}
-        tuning = []
-        for method in ("score", "rrf"):
-            for w in WEIGHTS:
-                params = FusionParams(method=method, weight=w)
-                metrics, _ = _run(
-                    lambda q, p=params: fuse(
-                        lexical.score_all(q),  # type: ignore[misc]
-                        dense.score_all(q),
-                        p,
-                    ),
-                    item_ids,
-                    tune,
-                )
-                tuning.append({"method": method, "weight": w, **metrics})
-        best = max(tuning, key=_objective)
-        chosen = FusionParams(method=str(best["method"]), weight=float(best["weight"]))
+        denses = {"": DenseRetriever(vectors_matrix(ws.read_table(emb)["vector"]), encoder)}
+        finetune_report: dict[str, Any] | None = None
+        if params.finetune:
+            title_of = {i: t for i, t in zip(item_ids, titles, strict=True) if t}
+            denses["-ft"], finetune_report = _finetuned_dense(
+                ws, settings, product_version, enc_version, title_of, encoder_train, params.listwise
+            )
 
-        systems: dict[str, Scorer] = {
-            "bm25": lexical.score_all,
-            "dense": dense.score_all,
-            "hybrid": lambda q: fuse(lexical.score_all(q), dense.score_all(q), chosen),
-        }
         out: dict[str, Any] = {}
-        for name, scorer in systems.items():
-            scorer("warm up")
-            metrics, latencies = _run(scorer, item_ids, test)
-            out[name] = {**metrics, **latency_summary(latencies)}
-
-        analyzer = Analyzer()
-        title_tokens = [frozenset(analyzer.tokens(t or "")) for t in titles]
-        ranked = _RankedSystem(lexical, dense, chosen, title_tokens, analyzer, item_ids)
-        started = time.perf_counter()
-        used = ranked.fit({q: train[q] for q in tune_keys_for(train, rank_queries, seed=1)})
-        ranker_s = time.perf_counter() - started
-        metrics, latencies = ranked.run(test)
-        out["hybrid+ranker"] = {
-            **metrics,
-            **latency_summary(latencies),
-            "train_queries": used,
-            "train_seconds": round(ranker_s, 2),
-        }
+        fusion: dict[str, Any] = {}
+        for suffix, dense in denses.items():
+            chosen, tuning = _tune_fusion(lexical, dense, item_ids, tune)
+            fusion["hybrid" + suffix] = {"chosen": asdict(chosen), "tuning": tuning}
+            systems: dict[str, Scorer] = {
+                "dense" + suffix: dense.score_all,
+                "hybrid" + suffix: lambda q, d=dense, c=chosen: fuse(  # type: ignore[misc]
+                    lexical.score_all(q), d.score_all(q), c
+                ),
+            }
+            if not suffix:
+                systems = {"bm25": lexical.score_all, **systems}
+            for name, scorer in systems.items():
+                scorer("warm up")
+                metrics, latencies = _run(scorer, item_ids, test)
+                out[name] = {**metrics, **latency_summary(latencies)}
+            ranked = _RankedSystem(lexical, dense, chosen, signals, item_ids, params.candidates)
+            started = time.perf_counter()
+            used = ranked.fit(side)
+            train_s = time.perf_counter() - started
+            metrics, latencies = ranked.run(test)
+            out[f"hybrid{suffix}+ranker"] = {
+                **metrics,
+                **latency_summary(latencies),
+                "train_queries": used["queries"],
+                "train_seconds": round(train_s, 2),
+            }
     return {
         "data": {
             "products": len(item_ids),
             "train_queries": len(train),
-            "test_queries": len(test),
+            "encoder_train_queries": len(encoder_train) if params.finetune else 0,
+            "side_queries": len(side),
             "tune_queries": len(tune),
-            "split": "by query hash"
-            if train_queries.resolve() == test_queries.resolve()
-            else "files as given",
+            "test_queries": len(test),
+            "split": "by query hash" if same_file else "files as given",
         },
+        "params": asdict(params),
         "encoder": encoder.info.model_id,
-        "index_seconds": {"bm25": round(bm25_s, 2), "embeddings": round(embed_s, 2)},
-        "fusion": {"chosen": {"method": chosen.method, "weight": chosen.weight}, "tuning": tuning},
+        "seconds": seconds,
+        "finetune": finetune_report,
+        "fusion": fusion,
         "systems": out,
     }

@@ -12,10 +12,13 @@ import time
 from typing import Any
 
 from shopmind.config import Settings
-from shopmind.errors import NotFound
+from shopmind.contracts.vectors import vectors_matrix
+from shopmind.errors import InvalidArgument, NotFound
 from shopmind.features import build_item_embeddings, build_item_stats, build_user_profiles
 from shopmind.pipeline.encoders import duplicate_threshold, ensure_encoder, open_encoder
+from shopmind.pipeline.ranking import train_ranker
 from shopmind.quality.suggestions import SuggestionParams, build_suggestions
+from shopmind.search.ann import VectorIndexParams, build_vector_index_asset
 from shopmind.search.service import build_search_index
 from shopmind.workspace import AssetVersion, Workspace
 
@@ -71,7 +74,18 @@ def run_build(
     )
 
     t0 = time.perf_counter()
-    index = build_search_index(ws, products, embeddings)
+    vectors = vectors_matrix(ws.read_table(embeddings, columns=["vector"])["vector"])
+    vector_index = build_vector_index_asset(
+        ws,
+        embeddings,
+        vectors,
+        VectorIndexParams(kind=settings.vector_index, threads=settings.threads),
+    )
+    del vectors
+    step("vector_index", [vector_index], t0, kind=vector_index.params["kind"])
+
+    t0 = time.perf_counter()
+    index = build_search_index(ws, products, embeddings, vector_index=vector_index)
     step("search_index", [index], t0)
 
     t0 = time.perf_counter()
@@ -92,6 +106,15 @@ def run_build(
         t0 = time.perf_counter()
         profiles = build_user_profiles(ws, events, products, embeddings, settings=settings)
         step("user_profiles", [profiles], t0)
+
+    if _latest(ws, "judgements") is not None or events is not None:
+        t0 = time.perf_counter()
+        try:
+            ranker = train_ranker(ws, settings)
+        except InvalidArgument as exc:  # too few labelled queries: serve the fused order
+            step("search_ranker", [], t0, skipped=str(exc))
+        else:
+            step("search_ranker", [ranker], t0, **ranker.quality["held_out"])
     return {
         "products": str(products.ref),
         "events": str(events.ref) if events else None,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from shopmind.config import Settings
 from shopmind.errors import NotFound
 from shopmind.pipeline.encoders import open_encoder
+from shopmind.search.ranker import Ranker
 from shopmind.search.service import ASSET, SearchService
-from shopmind.workspace import Workspace
+from shopmind.workspace import AssetVersion, Workspace
 
 
 def open_search(ws: Workspace, settings: Settings) -> SearchService:
@@ -19,8 +20,32 @@ def open_search(ws: Workspace, settings: Settings) -> SearchService:
         ) from exc
     embeddings = ws.resolve(str(index_version.inputs[1]))
     encoder_version = ws.resolve(str(embeddings.inputs[1]))
+    profiles = _newest(ws, "user_profiles")  # none: everyone gets unpersonalised results
+    stats = _newest(ws, "item_stats")
+    ranker_version = ranker_for(ws, index_version)
+    ranker = None
+    if ranker_version is not None and settings.search_ranker:
+        ranker = (ranker_version, Ranker.load(ws.version_dir(ranker_version.ref)))
+    return SearchService(
+        ws,
+        index_version,
+        open_encoder(ws, encoder_version, settings),
+        profiles,
+        stats,
+        ranker,
+    )
+
+
+def _newest(ws: Workspace, name: str) -> AssetVersion | None:
     try:
-        profiles = ws.get("user_profiles")
+        return ws.get(name)
     except NotFound:
-        profiles = None  # no events yet: everyone gets unpersonalised results
-    return SearchService(ws, index_version, open_encoder(ws, encoder_version, settings), profiles)
+        return None
+
+
+def ranker_for(ws: Workspace, index: AssetVersion) -> AssetVersion | None:
+    """The newest ``ranker`` trained for the search index ``index``, if any."""
+    for version in sorted(ws.versions("ranker"), key=lambda v: v.ref.version, reverse=True):
+        if version.inputs and version.inputs[0] == index.ref:
+            return version
+    return None

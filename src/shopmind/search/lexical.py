@@ -25,6 +25,12 @@ inserted, deleted, changed, or two neighbours swapped), the most frequent first,
 term and each of its one-letter deletions, hashed and sorted), built on first use and checked
 with an exact distance test. Model numbers and sizes are never corrected ("2x4" must not match
 "2x6"). Matching runs on analysed (stemmed) terms.
+
+**Synonyms.** With a :class:`~shopmind.search.synonyms.Synonyms`, the query's analysed terms
+are expanded before weighting: each expansion term counts at the synonyms' ``weight`` (0.5 by
+default) of a real match, once, whatever it expands. Query terms whose synonym rule added terms
+are not typo-corrected (the user wrote a known word, not a typo); expansion terms that are not
+in the vocabulary are dropped silently.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -46,6 +53,9 @@ import scipy.sparse as sp
 from shopmind.errors import InputFileError, InvalidArgument, NotFound
 from shopmind.search.analyze import Analyzer
 from shopmind.search.base import Hits, Retriever, top_k
+
+if TYPE_CHECKING:
+    from shopmind.search.synonyms import Synonyms
 
 FORMAT = "shopmind.bm25"
 FORMAT_VERSION = 1
@@ -217,24 +227,36 @@ class BM25Index:
         return cls(total, vocabulary, analyzer, params, weights)
 
     def term_weights(
-        self, query: str, typo_weight: float = 0.5
+        self, query: str, typo_weight: float = 0.5, synonyms: Synonyms | None = None
     ) -> tuple[dict[int, float], dict[str, object]]:
         """Column weights for ``query`` (term id -> query weight) and what was matched how.
 
-        ``typo_weight`` 0 turns typo fall-back off.
+        ``typo_weight`` 0 turns typo fall-back off. With ``synonyms`` the query's terms are
+        expanded first (module docstring); the second value then also has ``synonyms``
+        (matched term -> expansion terms found in the index) when any applied.
         """
-        counts = Counter(self.analyzer.tokens(query))
+        tokens = self.analyzer.tokens(query)
+        counts = Counter(tokens)
         out: dict[int, float] = {}
         known: list[str] = []
         unknown: list[str] = []
         typos: dict[str, list[str]] = {}
+        expansions: dict[str, list[str]] = {}
+        expansion_weight = 0.0
+        if synonyms is not None:
+            if synonyms.analyzer != self.analyzer:
+                synonyms = synonyms.with_analyzer(self.analyzer)
+            expansions = synonyms.expansions(tokens)
+            expansion_weight = synonyms.weight
+        # query terms that a synonym rule expanded are known words, not typos
+        covered = {t for source in expansions for t in source.split(" ")}
         for term, count in counts.items():
             tid = self.term_ids.get(term)
             if tid is not None:
                 out[tid] = out.get(tid, 0.0) + count
                 known.append(term)
                 continue
-            fixes = self.typo_candidates(term) if typo_weight > 0 else []
+            fixes = self.typo_candidates(term) if typo_weight > 0 and term not in covered else []
             if fixes:
                 typos[term] = fixes
                 for fix in fixes:
@@ -242,7 +264,18 @@ class BM25Index:
                     out[fid] = out.get(fid, 0.0) + typo_weight * count
             else:
                 unknown.append(term)
-        return out, {"terms": known, "typos": typos, "unknown": unknown}
+        explain: dict[str, object] = {"terms": known, "typos": typos, "unknown": unknown}
+        applied: dict[str, list[str]] = {}
+        for source, added in expansions.items():
+            found = [t for t in added if t in self.term_ids]
+            for t in found:
+                sid = self.term_ids[t]
+                out[sid] = out.get(sid, 0.0) + expansion_weight
+            if found:
+                applied[source] = found
+        if applied:
+            explain["synonyms"] = applied
+        return out, explain
 
     def score_columns(self, weights: dict[int, float]) -> npt.NDArray[np.float32]:
         """(n,) float32: weighted sum of the given term columns; ``-inf`` where none matches."""
@@ -255,6 +288,10 @@ class BM25Index:
             scores[rows] += np.float32(w) * self._data[start:stop]
             matched[rows] = True
         return np.where(matched, scores, np.float32(-np.inf)).astype(np.float32)
+
+    def posting(self, term_id: int) -> npt.NDArray[np.int32]:
+        """Rows (documents) containing the term ``term_id``, ascending."""
+        return self._indices[self._indptr[term_id] : self._indptr[term_id + 1]]
 
     def terms_in_rows(
         self, term_ids: Sequence[int], rows: npt.NDArray[np.int64]
@@ -366,17 +403,22 @@ class LexicalRetriever(Retriever):
     """BM25F search over a :class:`BM25Index`; rows are the index's document positions.
 
     ``typo_weight``: weight of typo fall-back terms relative to exact ones (0 = off).
+    ``synonyms``: rules that expand the query's terms (None = no expansion); they are compiled
+    for the index's analyzer here, once.
     """
 
     name = "lexical"
 
-    def __init__(self, index: BM25Index, typo_weight: float = 0.5) -> None:
+    def __init__(
+        self, index: BM25Index, typo_weight: float = 0.5, *, synonyms: Synonyms | None = None
+    ) -> None:
         if not (math.isfinite(typo_weight) and 0.0 <= typo_weight <= 1.0):
             raise InvalidArgument(
                 f"typo_weight must be in [0, 1], got {typo_weight}", argument="typo_weight"
             )
         self.index = index
         self.typo_weight = typo_weight
+        self.synonyms = synonyms.with_analyzer(index.analyzer) if synonyms is not None else None
 
     @classmethod
     def from_columns(
@@ -386,26 +428,30 @@ class LexicalRetriever(Retriever):
         analyzer: Analyzer | None = None,
         params: BM25Params | None = None,
         typo_weight: float = 0.5,
+        *,
+        synonyms: Synonyms | None = None,
     ) -> LexicalRetriever:
         """Build the index and wrap it; ``weights`` default to :data:`DEFAULT_WEIGHTS`."""
         if weights is None:
             weights = {name: DEFAULT_WEIGHTS.get(name, 1.0) for name in fields}
-        return cls(BM25Index.build(fields, weights, analyzer, params), typo_weight)
+        index = BM25Index.build(fields, weights, analyzer, params)
+        return cls(index, typo_weight, synonyms=synonyms)
 
     def score_all(self, query: str) -> npt.NDArray[np.float32]:
         """(n,) BM25F scores of every document; ``-inf`` where no query term matches."""
         _check_query(query)
-        weights, _ = self.index.term_weights(query, self.typo_weight)
+        weights, _ = self.index.term_weights(query, self.typo_weight, self.synonyms)
         return self.index.score_columns(weights)
 
     def search(self, query: str, k: int = 10) -> Hits:
         """The ``k`` best documents. ``explain``: ``terms`` (query terms found), ``typos``
         (unknown term -> stand-ins used), ``unknown`` (ignored terms), ``matched`` (per hit, the
-        index terms it contains)."""
+        index terms it contains) and, when a synonym rule added terms, ``synonyms`` (matched
+        term -> added terms)."""
         if isinstance(k, bool) or not isinstance(k, int) or k < 1:
             raise InvalidArgument(f"k must be an int >= 1, got {k!r}", argument="k")
         _check_query(query)
-        weights, explain = self.index.term_weights(query, self.typo_weight)
+        weights, explain = self.index.term_weights(query, self.typo_weight, self.synonyms)
         if not weights:
             return Hits.empty()
         hits = top_k(self.index.score_columns(weights), k)

@@ -1,22 +1,14 @@
-"""The learned ranker: LambdaMART (LightGBM) over features of (query, product) pairs.
+"""The learned ranker: LambdaMART (LightGBM) over ranking features of (query, product) pairs.
 
-It reorders the hybrid retriever's candidates. Features (one row per candidate):
-
-    bm25            BM25F score of the product for the query
-    bm25_rel        bm25 / the best bm25 among the query's candidates (0..1)
-    cosine          cosine between the query and product vectors
-    cosine_rel      cosine - the best cosine among the query's candidates (<= 0)
-    coverage        share of the query's terms found in the product's indexed text
-    title_terms     number of terms in the product title
-    query_terms     number of terms in the query
-    hybrid_rank     1-based rank of the product in the hybrid list (0 when not listed)
-
-Hyper-parameters live in one frozen :class:`RankerParams`; the trained model is saved as
-LightGBM's own text format (no pickle).
+It reorders the fused retriever's candidates; the features are those of
+:mod:`shopmind.search.features`. Hyper-parameters live in one frozen :class:`RankerParams`;
+the trained model is saved in LightGBM's own text format (no pickle), next to the feature
+names it was trained on, so a model from another feature set is refused at load.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -25,18 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from shopmind.errors import InvalidArgument
-from shopmind.search.analyze import Analyzer
-
-FEATURES = (
-    "bm25",
-    "bm25_rel",
-    "cosine",
-    "cosine_rel",
-    "coverage",
-    "title_terms",
-    "query_terms",
-    "hybrid_rank",
-)
+from shopmind.search.features import FEATURES
 
 
 @dataclass(frozen=True)
@@ -48,40 +29,18 @@ class RankerParams:
     num_leaves: int = 31
     min_child_samples: int = 20
     seed: int = 0
+    # training threads; LightGBM's OpenMP workers spin while they wait, so more threads than
+    # idle cores (another job running) slows training by orders of magnitude, not a little
+    threads: int = 1
 
     def __post_init__(self) -> None:
-        if self.n_estimators < 1 or self.num_leaves < 2 or self.learning_rate <= 0:
+        if (
+            self.n_estimators < 1
+            or self.num_leaves < 2
+            or self.learning_rate <= 0
+            or self.threads < 1
+        ):
             raise InvalidArgument("RankerParams out of range", argument="params")
-
-
-def pair_features(
-    query: str,
-    rows: npt.NDArray[np.int64],
-    bm25: npt.NDArray[np.float32],
-    cosine: npt.NDArray[np.float32],
-    title_tokens: Sequence[frozenset[str]],
-    hybrid_rank: dict[int, int],
-    analyzer: Analyzer,
-) -> npt.NDArray[np.float32]:
-    """(len(rows), len(FEATURES)) features of ``rows`` for ``query``; bm25 and cosine are the
-    full score vectors of the query over the catalog."""
-    q_terms = set(analyzer.tokens(query))
-    b = np.where(np.isfinite(bm25[rows]), bm25[rows], 0.0)
-    c = cosine[rows]
-    best_b = float(b.max()) if len(b) and b.max() > 0 else 1.0
-    best_c = float(c.max()) if len(c) else 0.0
-    out = np.zeros((len(rows), len(FEATURES)), dtype=np.float32)
-    out[:, 0] = b
-    out[:, 1] = b / best_b
-    out[:, 2] = c
-    out[:, 3] = c - best_c
-    for i, row in enumerate(rows.tolist()):
-        terms = title_tokens[row]
-        out[i, 4] = len(q_terms & terms) / len(q_terms) if q_terms else 0.0
-        out[i, 5] = len(terms)
-        out[i, 7] = hybrid_rank.get(row, 0)
-    out[:, 6] = len(q_terms)
-    return out
 
 
 class Ranker:
@@ -108,7 +67,7 @@ class Ranker:
             num_leaves=self.params.num_leaves,
             min_child_samples=self.params.min_child_samples,
             random_state=self.params.seed,
-            n_jobs=2,
+            n_jobs=self.params.threads,
         )
         model.fit(x, labels, group=list(groups))
         self.booster = model.booster_
@@ -117,31 +76,41 @@ class Ranker:
     def score(self, x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         if self.booster is None:
             raise InvalidArgument("the ranker is not trained", argument="ranker")
-        return np.asarray(self.booster.predict(x), dtype=np.float32)  # type: ignore[attr-defined]
+        # one thread: ~100 rows per query, where OpenMP start-up would cost more than it saves
+        return np.asarray(self.booster.predict(x, num_threads=1), dtype=np.float32)  # type: ignore[attr-defined]
 
     def contributions(self, x: npt.NDArray[np.float32]) -> list[dict[str, float]]:
         """Per row, each feature's additive contribution to the score (SHAP values)."""
         if self.booster is None:
             raise InvalidArgument("the ranker is not trained", argument="ranker")
-        contrib = self.booster.predict(x, pred_contrib=True)  # type: ignore[attr-defined]
+        contrib = self.booster.predict(x, pred_contrib=True, num_threads=1)  # type: ignore[attr-defined]
         return [
             {name: round(float(v), 4) for name, v in zip((*FEATURES, "bias"), row, strict=True)}
             for row in contrib
         ]
+
+    def describe(self) -> dict[str, object]:
+        """The parameters and feature names, as recorded with a saved model."""
+        return {"features": list(FEATURES), "params": asdict(self.params)}
+
+    def uses(self, feature: str) -> bool:
+        """Whether any tree of the trained model splits on ``feature``."""
+        if self.booster is None:
+            raise InvalidArgument("the ranker is not trained", argument="ranker")
+        gains = self.booster.feature_importance("split")  # type: ignore[attr-defined]
+        return bool(gains[FEATURES.index(feature)] > 0)
 
     def save(self, folder: Path) -> None:
         if self.booster is None:
             raise InvalidArgument("the ranker is not trained", argument="ranker")
         self.booster.save_model(str(folder / "ranker.txt"))  # type: ignore[attr-defined]
         (folder / "ranker.json").write_text(
-            __import__("json").dumps({"features": FEATURES, "params": asdict(self.params)}),
+            json.dumps(self.describe()),
             encoding="utf-8",
         )
 
     @classmethod
     def load(cls, folder: Path) -> Ranker:
-        import json
-
         import lightgbm as lgb
 
         meta = json.loads((folder / "ranker.json").read_text(encoding="utf-8"))

@@ -20,12 +20,19 @@ import orjson
 
 from shopmind.contracts.vectors import vectors_matrix
 from shopmind.errors import InvalidArgument
-from shopmind.search.base import top_k
+from shopmind.search.ann import load_vector_index
+from shopmind.search.base import Hits, top_k
 from shopmind.search.dense import DenseRetriever
+from shopmind.search.features import FEATURES, ItemSignals
 from shopmind.search.filters import Catalog, Filters
 from shopmind.search.hybrid import FusionParams, fuse
 from shopmind.search.lexical import DEFAULT_WEIGHTS, BM25Index, LexicalRetriever
 from shopmind.search.query import ParsedQuery, parse_query
+from shopmind.search.ranker import Ranker
+from shopmind.search.rerank import CANDIDATES, RankingStage, Reranked
+from shopmind.search.synonyms import ASSET as SYNONYMS
+from shopmind.search.synonyms import load_synonyms
+from shopmind.search.understand import QueryUnderstanding, Understanding
 from shopmind.text.base import Encoder
 from shopmind.workspace import AssetVersion, Workspace
 
@@ -36,6 +43,9 @@ MAX_QUERY_CHARS = 1000
 # (0..~1): enough to reorder close results, not to bury the query's best match. A starting
 # value; the learned ranker will take the affinities as features instead.
 PERSONAL_WEIGHT = 0.1
+# With a ranker that never saw users: the boost per unit of affinity, in standard deviations of
+# the ranker's scores over the query's candidates (a scale-free nudge, as above).
+PERSONAL_RANKED = 0.5
 FACET_DEPTH = 1000
 
 
@@ -54,8 +64,10 @@ def build_search_index(
     products: AssetVersion,
     embeddings: AssetVersion,
     fusion: FusionParams | None = None,
+    vector_index: AssetVersion | None = None,
 ) -> AssetVersion:
-    """Commit ``search_index@N`` for ``products`` (lexical index + fusion settings)."""
+    """Commit ``search_index@N`` for ``products`` (lexical index + fusion settings), naming the
+    embeddings and, when given, the ``vector_index`` over them that dense retrieval uses."""
     fusion = fusion or FusionParams(method="score", weight=0.7)
     table = ws.read_table(products, columns=["item_id", *FIELDS])
     columns = {name: table[name].to_pylist() for name in FIELDS}
@@ -70,12 +82,13 @@ def build_search_index(
             "item_ids": table["item_id"].to_pylist(),
             "fusion": asdict(fusion),
             "embeddings": str(embeddings.ref),
+            "vector_index": str(vector_index.ref) if vector_index else None,
             "fields": weights,
         }
         (staged.dir / "search.json").write_text(json.dumps(meta), encoding="utf-8")
         staged.describe(
             params={"fusion": asdict(fusion), "fields": weights},
-            inputs=(products.ref, embeddings.ref),
+            inputs=(products.ref, embeddings.ref, *((vector_index.ref,) if vector_index else ())),
             rows=table.num_rows,
             columns=(),
             report={"seconds": round(time.perf_counter() - started, 3)},
@@ -102,6 +115,8 @@ class SearchOutcome:
     results: list[SearchResult] = field(default_factory=list)
     facets: dict[str, Any] = field(default_factory=dict)
     personalised: bool = False
+    ranked: bool = False
+    intent: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -112,6 +127,8 @@ class SearchOutcome:
             "results": [asdict(r) for r in self.results],
             "facets": self.facets,
             "personalised": self.personalised,
+            "ranked": self.ranked,
+            "intent": self.intent,
         }
 
 
@@ -124,21 +141,40 @@ class SearchService:
         index_version: AssetVersion,
         encoder: Encoder,
         profiles: AssetVersion | None = None,
+        stats: AssetVersion | None = None,
+        ranker: tuple[AssetVersion, Ranker] | None = None,
     ) -> None:
         folder = ws.version_dir(index_version.ref)
         meta = json.loads((folder / "search.json").read_text(encoding="utf-8"))
         self.version = index_version
         self.item_ids: list[str] = meta["item_ids"]
         self.fusion = FusionParams(**meta["fusion"])
-        self.lexical = LexicalRetriever(BM25Index.load(folder))
+        self.synonyms_version = ws.get(SYNONYMS) if ws.versions(SYNONYMS) else None
+        synonyms = load_synonyms(ws, self.synonyms_version) if self.synonyms_version else None
+        self.lexical = LexicalRetriever(BM25Index.load(folder), synonyms=synonyms)
         embeddings = ws.resolve(meta["embeddings"])
-        self.dense = DenseRetriever(vectors_matrix(ws.read_table(embeddings)["vector"]), encoder)
+        vectors = vectors_matrix(ws.read_table(embeddings)["vector"])
+        vector_index = None
+        if meta.get("vector_index"):
+            self.vector_index_version = ws.resolve(meta["vector_index"])
+            vector_index = load_vector_index(ws.version_dir(self.vector_index_version.ref), vectors)
+        self.dense = DenseRetriever(vectors, encoder, vector_index)
         products = ws.resolve(str(index_version.inputs[0]))
         rows = ws.read_table(
             products, columns=["title", "brand", "category", "price", "stock", "attributes"]
         ).to_pylist()
         self.titles: list[str | None] = [r["title"] for r in rows]
         self.catalog = Catalog(rows)
+        self.understanding = QueryUnderstanding(
+            self.lexical.index, self.catalog.brand, self.catalog.category
+        )
+        self.stats_version = stats
+        self.signals = self._signals(ws, rows, stats)
+        self.ranker_version = ranker[0] if ranker else None
+        self.ranking = RankingStage(self.lexical.index, self.signals, ranker[1]) if ranker else None
+        # a ranker trained without users (judgements only) never learned the affinity
+        # feature: personalisation then stays an additive boost on its scores
+        self.ranker_personal = ranker is not None and ranker[1].uses("affinity")
         self.profiles: dict[str, dict[str, dict[str, float]]] = {}
         self.profiles_version = profiles
         if profiles is not None:
@@ -151,6 +187,27 @@ class SearchService:
                     "leaf": {x["category"]: x["share"] for x in row["leaf_categories"] or []},
                     "brand": {x["brand"]: x["share"] for x in row["brands"] or []},
                 }
+
+    def _signals(
+        self, ws: Workspace, rows: list[dict[str, Any]], stats: AssetVersion | None
+    ) -> ItemSignals:
+        popularity: list[float | None] | None = None
+        ctr: list[float | None] | None = None
+        if stats is not None:
+            table = ws.read_table(stats, columns=["item_id", "popularity", "ctr"]).to_pylist()
+            by_item = {str(r["item_id"]): r for r in table}
+            found = [by_item.get(item, {}) for item in self.item_ids]
+            popularity = [r.get("popularity") for r in found]
+            ctr = [r.get("ctr") for r in found]
+        return ItemSignals.build(
+            self.lexical.index.analyzer,
+            self.titles,
+            brands=[r["brand"] for r in rows],
+            categories=[r["category"] for r in rows],
+            prices=[r["price"] for r in rows],
+            popularity=popularity,
+            ctr=ctr,
+        )
 
     def affinity(self, user_id: str) -> npt.NDArray[np.float32] | None:
         """(n,) the user's affinity to each product (top-level category + leaf category +
@@ -211,8 +268,18 @@ class SearchService:
         if not text.strip():
             return outcome
         lexical = self.lexical.score_all(text)
-        dense = self.dense.score_all(text)
+        # with an approximate vector index, the lexical side's best get exact cosines too
+        also = (
+            top_k(lexical, FACET_DEPTH, np.isfinite(lexical)).rows
+            if self.dense.approximate
+            else None
+        )
+        dense = self.dense.score_all(text, also)
         fused = fuse(lexical, dense, self.fusion)
+        mentions = self.understanding.understand(text) if understand else Understanding()
+        if mentions.boost is not None:
+            fused = fused + mentions.boost
+            outcome.understood.extend(mentions.mentions)
         personal = self.affinity(user_id) if user_id is not None else None
         if personal is not None:
             fused = fused + PERSONAL_WEIGHT * personal
@@ -224,24 +291,70 @@ class SearchService:
         matched = np.isfinite(lexical) if valid is None else np.isfinite(lexical) & valid
         facet_rows = top_k(fused, FACET_DEPTH, matched).rows if matched.any() else candidates.rows
         outcome.facets = self.catalog.facets(facet_rows)
+        outcome.intent = self.understanding.intent(candidates.rows)
+        rows, scores = candidates.rows[:k], candidates.scores[:k]
+        ranked: Reranked | None = None
+        spread = 0.0
+        if self.ranking is not None and len(candidates):
+            ranked, spread = self._rerank(text, candidates, lexical, dense, personal)
+            rows, scores = ranked.rows[:k], ranked.scores[:k]
+        outcome.ranked = ranked is not None
         top_bm25 = float(np.max(np.where(np.isfinite(lexical), lexical, 0.0)))
-        for row, score in zip(
-            candidates.rows[:k].tolist(), candidates.scores[:k].tolist(), strict=True
-        ):
+        contributions = (
+            self.ranking.ranker.contributions(ranked.features[:k])
+            if explain and ranked is not None and self.ranking is not None
+            else None
+        )
+        for i, (row, score) in enumerate(zip(rows.tolist(), scores.tolist(), strict=True)):
             detail: dict[str, Any] = {}
             if explain:
                 bm25 = float(lexical[row]) if np.isfinite(lexical[row]) else 0.0
-                detail = {
-                    "bm25": round(bm25, 4),
-                    "cosine": round(float(dense[row]), 4),
-                    "bm25_part": round(self.fusion.weight * bm25 / top_bm25, 4)
-                    if top_bm25 > 0
-                    else 0.0,
-                    "cosine_part": round((1 - self.fusion.weight) * float(dense[row]), 4),
-                }
+                detail = {"bm25": round(bm25, 4), "cosine": round(float(dense[row]), 4)}
+                if ranked is not None and contributions is not None:
+                    detail["features"] = {
+                        name: round(float(v), 4)
+                        for name, v in zip(FEATURES, ranked.features[i], strict=True)
+                    }
+                    detail["contributions"] = contributions[i]
+                else:
+                    detail["bm25_part"] = (
+                        round(self.fusion.weight * bm25 / top_bm25, 4) if top_bm25 > 0 else 0.0
+                    )
+                    detail["cosine_part"] = round((1 - self.fusion.weight) * float(dense[row]), 4)
+                if mentions.boost is not None and ranked is None:
+                    detail["understood_part"] = round(float(mentions.boost[row]), 4)
                 if personal is not None:
-                    detail["personal_part"] = round(PERSONAL_WEIGHT * float(personal[row]), 4)
+                    detail["personal_part"] = round(
+                        self._personal_part(float(personal[row]), ranked, spread), 4
+                    )
             outcome.results.append(
                 SearchResult(self.item_ids[row], self.titles[row], round(score, 6), detail)
             )
         return outcome
+
+    def _rerank(
+        self,
+        text: str,
+        candidates: Hits,
+        lexical: npt.NDArray[np.float32],
+        dense: npt.NDArray[np.float32],
+        personal: npt.NDArray[np.float32] | None,
+    ) -> tuple[Reranked, float]:
+        """The best :data:`CANDIDATES` reordered by the ranker (with the personal boost when
+        the ranker did not learn the affinity feature itself), and the spread of its scores."""
+        assert self.ranking is not None
+        head = Hits(candidates.rows[:CANDIDATES], candidates.scores[:CANDIDATES])
+        ranked = self.ranking.rerank(text, head, lexical, dense, personal)
+        if personal is None or self.ranker_personal or not len(ranked.rows):
+            return ranked, 0.0
+        spread = float(ranked.scores.std()) or 1.0
+        boosted = ranked.scores + np.float32(PERSONAL_RANKED * spread) * personal[ranked.rows]
+        order = np.argsort(-boosted, kind="stable")
+        return Reranked(ranked.rows[order], boosted[order], ranked.features[order]), spread
+
+    def _personal_part(self, affinity: float, ranked: Reranked | None, spread: float) -> float:
+        if ranked is None:
+            return PERSONAL_WEIGHT * affinity
+        if self.ranker_personal:
+            return 0.0  # inside the ranker's score: see the affinity contribution
+        return PERSONAL_RANKED * spread * affinity

@@ -130,7 +130,9 @@ def create_app(settings: Settings) -> FastAPI:
     ) -> SearchResponse:
         ws = workspace()
         index = ws.get("search_index")
-        key = str(index.ref)
+        # a new ranker or synonyms version changes the service too, not only a new index
+        newest = [ws.versions(name)[-1:] for name in ("ranker", "synonyms")]
+        key = "|".join([str(index.ref), *(str(v[0].ref) for v in newest if v)])
         if key not in searchers:  # one service per index version, reused across requests
             searchers.clear()
             searchers[key] = open_search(ws, settings)
@@ -142,7 +144,7 @@ def create_app(settings: Settings) -> FastAPI:
             in_stock=in_stock,
         )
         outcome = searchers[key].search(q, k, explain, filters, user_id=user)
-        return SearchResponse(index=key, **outcome.to_dict())
+        return SearchResponse(index=str(index.ref), **outcome.to_dict())
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def dashboard() -> str:

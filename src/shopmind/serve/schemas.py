@@ -82,6 +82,8 @@ class SearchResponse(BaseModel):
     results: list[SearchHit]
     facets: dict[str, Any]
     personalised: bool
+    ranked: bool
+    intent: list[dict[str, Any]]
 
 
 class Health(BaseModel):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -52,6 +52,16 @@ class FinetuneParams:
                 raise InvalidArgument(
                     f"FinetuneParams.{name}={getattr(self, name)!r} is out of range", argument=name
                 )
+
+
+def warmup_linear(total: int, warmup: int) -> Callable[[int], float]:
+    """Learning-rate factor per step: linear warm-up over ``warmup`` steps, then linear decay
+    to 0 at ``total``."""
+    return lambda s: (
+        min(1.0, (s + 1) / max(1, warmup))
+        if s < warmup
+        else max(0.0, (total - s) / max(1, total - warmup))
+    )
 
 
 def split_by_query(
@@ -152,14 +162,7 @@ def finetune(
     total = max(1, steps_per_epoch * params.epochs)
     warmup = int(total * params.warmup_fraction)
     optimizer = torch.optim.AdamW(model.parameters(), lr=params.learning_rate)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer,
-        lambda s: (
-            min(1.0, (s + 1) / max(1, warmup))
-            if s < warmup
-            else max(0.0, (total - s) / max(1, total - warmup))
-        ),
-    )
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_linear(total, warmup))
     losses: list[float] = []
     started = time.perf_counter()
     model.train()
