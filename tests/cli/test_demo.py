@@ -105,10 +105,12 @@ def test_demo_with_build_uses_the_real_encoder(tmp_path: Path) -> None:
     assert [s["step"] for s in build["steps"]] == [
         "encoder",
         "item_embeddings",
+        "vector_index",
         "search_index",
         "quality_suggestions",
         "item_stats",
         "user_profiles",
+        "search_ranker",
     ]
     # the demo shop is 15% Chinese, so encoder = auto picks the multilingual model
     from shopmind.workspace import Workspace

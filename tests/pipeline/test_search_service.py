@@ -166,3 +166,12 @@ def test_search_over_an_hnsw_vector_index(
     found = service.search(product["title"], k=5, understand=False).results
     assert product["item_id"] in [r.item_id for r in found]
     assert exact.search(product["title"], k=5, understand=False).results
+    # filters and facets work on the pool the index reached
+    from shopmind.search.filters import Filters
+
+    rows = rows_by_id(ws.read_table(ws.get("products")).to_pylist())
+    cheap = service.search("shoes", k=20, filters=Filters(price_max=20.0, in_stock=True))
+    assert cheap.results and all(
+        rows[r.item_id]["price"] <= 20.0 and rows[r.item_id]["stock"] > 0 for r in cheap.results
+    )
+    assert sum(f["count"] for f in cheap.facets["price"]) <= 1000

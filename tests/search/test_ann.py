@@ -44,7 +44,7 @@ def test_hnsw_agrees_with_exact_search() -> None:
     q = x[7]
     assert hnsw.search(q, 1).rows[0] == exact.search(q, 1).rows[0] == 7
     quality = measured_recall(hnsw, queries=50, k=20)
-    assert quality["recall@20"] >= 0.95 and quality["queries"] == 50
+    assert quality["recall@20"] >= 0.95 and quality["queries"] == 50 and quality["depth"] == 400
     assert measured_recall(exact, queries=10, k=20)["recall@20"] == 1.0
     np.testing.assert_allclose(hnsw.cosines(q, np.array([7, 8])), x[[7, 8]] @ q, rtol=1e-6)
 

@@ -17,7 +17,7 @@ from shopmind.search.ann import VectorIndex
 from shopmind.search.base import Hits, Retriever, top_k
 from shopmind.text.base import Encoder
 
-ANN_DEPTH = 1000
+ANN_DEPTH = 400
 UNREACHED = -1.0
 
 
@@ -63,15 +63,24 @@ class DenseRetriever(Retriever):
         n = self.vectors.shape[0]
         if not query.strip():
             return np.full(n, -np.inf, dtype=np.float32)
+        if self.index is None:
+            return self.vectors @ self.query_vector(query)
+        rows, cosines = self.score_pool(query, also)
+        out = np.full(n, UNREACHED, dtype=np.float32)
+        out[rows] = cosines
+        return out
+
+    def score_pool(
+        self, query: str, also: npt.NDArray[np.int64] | None = None
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """The rows an approximate index reaches (its best :data:`ANN_DEPTH`, plus ``also``),
+        ascending, and their exact cosines; every row without an index."""
         q = self.query_vector(query)
         if self.index is None:
-            return self.vectors @ q
+            return np.arange(self.vectors.shape[0], dtype=np.int64), self.vectors @ q
         rows = self.index.search(q, ANN_DEPTH).rows
-        if also is not None and also.size:
-            rows = np.union1d(rows, also)
-        out = np.full(n, UNREACHED, dtype=np.float32)
-        out[rows] = self.vectors[rows] @ q
-        return out
+        rows = np.union1d(rows, also) if also is not None and also.size else np.sort(rows)
+        return rows.astype(np.int64), self.vectors[rows] @ q
 
     def search(self, query: str, k: int = 10) -> Hits:
         if k < 1:

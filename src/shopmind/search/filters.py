@@ -131,32 +131,41 @@ class Catalog:
             self._attrs = parsed
         return self._attrs
 
-    def mask(self, filters: Filters) -> npt.NDArray[np.bool_]:
-        """(n,) True where a product satisfies every filter."""
-        n = len(self.category)
-        keep = np.ones(n, dtype=bool)
+    def mask(
+        self, filters: Filters, rows: npt.NDArray[np.int64] | None = None
+    ) -> npt.NDArray[np.bool_]:
+        """True where a product satisfies every filter: (n,) for the catalog, or one value per
+        row of ``rows`` (a query's candidate pool, at catalog scale)."""
+        pick = range(len(self.category)) if rows is None else rows.tolist()
+        sel = slice(None) if rows is None else rows
+        keep = np.ones(len(pick), dtype=bool)
         if filters.category:
             prefix = filters.category.strip().casefold()
             keep &= np.array(
                 [
-                    c.casefold() == prefix or c.casefold().startswith(prefix + " > ")
-                    for c in self.category
-                ]
+                    (c := self.category[i].casefold()) == prefix or c.startswith(prefix + " > ")
+                    for i in pick
+                ],
+                dtype=bool,
             )
         if filters.brands:
             wanted = {b.casefold() for b in filters.brands}
-            keep &= np.array([b in wanted for b in self.brand_key])
+            keep &= np.array([self.brand_key[i] in wanted for i in pick], dtype=bool)
+        price = self.price[sel]
         with np.errstate(invalid="ignore"):
             if filters.price_min is not None:
-                keep &= self.price >= filters.price_min
+                keep &= price >= filters.price_min
             if filters.price_max is not None:
-                keep &= self.price <= filters.price_max
+                keep &= price <= filters.price_max
         if filters.in_stock is not None:
-            keep &= (self.stock > 0) if filters.in_stock else (self.stock == 0)
+            stock = self.stock[sel]
+            keep &= (stock > 0) if filters.in_stock else (stock == 0)
         if filters.attributes:
             attrs = self._attributes()
             want = {k.casefold(): v.casefold() for k, v in filters.attributes.items()}
-            keep &= np.array([all(a.get(k) == v for k, v in want.items()) for a in attrs])
+            keep &= np.array(
+                [all(attrs[i].get(k) == v for k, v in want.items()) for i in pick], dtype=bool
+            )
         return keep
 
     def facets(self, rows: npt.NDArray[np.int64], top: int = 10) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from shopmind.contracts.vectors import vectors_matrix
 from shopmind.errors import InvalidArgument
 from shopmind.search.ann import load_vector_index
 from shopmind.search.base import Hits, top_k
-from shopmind.search.dense import DenseRetriever
+from shopmind.search.dense import UNREACHED, DenseRetriever
 from shopmind.search.features import FEATURES, ItemSignals
 from shopmind.search.filters import Catalog, Filters
 from shopmind.search.hybrid import FusionParams, fuse
@@ -165,6 +165,14 @@ class SearchService:
         ).to_pylist()
         self.titles: list[str | None] = [r["title"] for r in rows]
         self.catalog = Catalog(rows)
+        self._affinity_codes = {
+            part: np.unique(np.array(values, dtype=object).astype(str), return_inverse=True)
+            for part, values in (
+                ("top", self.catalog.top),
+                ("leaf", self.catalog.category),
+                ("brand", self.catalog.brand),
+            )
+        }
         self.understanding = QueryUnderstanding(
             self.lexical.index, self.catalog.brand, self.catalog.category
         )
@@ -215,16 +223,12 @@ class SearchService:
         profile = self.profiles.get(user_id)
         if profile is None:
             return None
-        cat = self.catalog
-        return np.array(
-            [
-                profile["top"].get(t, 0.0)
-                + profile["leaf"].get(c, 0.0)
-                + profile["brand"].get(b, 0.0)
-                for t, c, b in zip(cat.top, cat.category, cat.brand, strict=True)
-            ],
-            dtype=np.float32,
-        )
+        out = np.zeros(len(self.item_ids), dtype=np.float32)
+        for part, (vocabulary, codes) in self._affinity_codes.items():
+            shares = profile[part]
+            # a share per distinct value, then one gather: no per-product Python work
+            out += np.array([shares.get(v, 0.0) for v in vocabulary], np.float32)[codes]
+        return out
 
     def search(
         self,
@@ -267,29 +271,37 @@ class SearchService:
         )
         if not text.strip():
             return outcome
-        lexical = self.lexical.score_all(text)
-        # with an approximate vector index, the lexical side's best get exact cosines too
-        also = (
-            top_k(lexical, FACET_DEPTH, np.isfinite(lexical)).rows
-            if self.dense.approximate
-            else None
-        )
-        dense = self.dense.score_all(text, also)
-        fused = fuse(lexical, dense, self.fusion)
+        lexical = self.lexical.score_all(text)  # (n,)
+        # At catalog scale (an approximate vector index) only a pool is scored: the lexical
+        # side's best and the index's best; fusion, filters and facets work on that pool.
+        pool: npt.NDArray[np.int64] | None = None
+        if self.dense.approximate:
+            best_lexical = top_k(lexical, FACET_DEPTH, np.isfinite(lexical)).rows
+            pool, cosines = self.dense.score_pool(text, best_lexical)
+            dense = np.full(lexical.shape[0], UNREACHED, dtype=np.float32)
+            dense[pool] = cosines
+        else:
+            dense = self.dense.score_all(text)
+        lex_p = lexical if pool is None else lexical[pool]
+        fused = fuse(lex_p, dense if pool is None else dense[pool], self.fusion)
         mentions = self.understanding.understand(text) if understand else Understanding()
         if mentions.boost is not None:
-            fused = fused + mentions.boost
+            fused = fused + (mentions.boost if pool is None else mentions.boost[pool])
             outcome.understood.extend(mentions.mentions)
         personal = self.affinity(user_id) if user_id is not None else None
         if personal is not None:
-            fused = fused + PERSONAL_WEIGHT * personal
+            fused = fused + PERSONAL_WEIGHT * (personal if pool is None else personal[pool])
             outcome.personalised = True
-        valid = None if filters.empty else self.catalog.mask(filters)
-        candidates = top_k(fused, FACET_DEPTH, valid)
+        valid = None if filters.empty else self.catalog.mask(filters, pool)
+        best = top_k(fused, FACET_DEPTH, valid)
         # Every product has some cosine with any query, so facets count the products that
         # match a query term when there are any; otherwise the best candidates.
-        matched = np.isfinite(lexical) if valid is None else np.isfinite(lexical) & valid
-        facet_rows = top_k(fused, FACET_DEPTH, matched).rows if matched.any() else candidates.rows
+        matched = np.isfinite(lex_p) if valid is None else np.isfinite(lex_p) & valid
+        facet_rows = top_k(fused, FACET_DEPTH, matched).rows if matched.any() else best.rows
+        if pool is not None:
+            best = Hits(pool[best.rows], best.scores)
+            facet_rows = pool[facet_rows]
+        candidates = best
         outcome.facets = self.catalog.facets(facet_rows)
         outcome.intent = self.understanding.intent(candidates.rows)
         rows, scores = candidates.rows[:k], candidates.scores[:k]
