@@ -175,3 +175,21 @@ def test_search_over_an_hnsw_vector_index(
         rows[r.item_id]["price"] <= 20.0 and rows[r.item_id]["stock"] > 0 for r in cheap.results
     )
     assert sum(f["count"] for f in cheap.facets["price"]) <= 1000
+
+
+def test_affinity_matches_the_profile_shares(built: tuple[Workspace, Settings]) -> None:
+    ws, settings = built
+    service = open_search(ws, settings)
+    user = str(ws.read_table(ws.get("user_profiles")).to_pylist()[0]["user_id"])
+    profile = service.profiles[user]
+    got = service.affinity(user)
+    assert got is not None and got.shape == (len(service.item_ids),)
+    cat = service.catalog
+    for row in range(0, len(service.item_ids), 7):
+        expected = (
+            profile["top"].get(cat.top[row], 0.0)
+            + profile["leaf"].get(cat.category[row], 0.0)
+            + profile["brand"].get(cat.brand[row], 0.0)
+        )
+        assert got[row] == pytest.approx(expected, abs=1e-6)
+    assert service.affinity("nobody") is None
