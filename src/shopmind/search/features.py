@@ -38,6 +38,7 @@ import numpy.typing as npt
 
 from shopmind.search.analyze import Analyzer
 from shopmind.search.lexical import BM25Index
+from shopmind.search.understand import INTENT_DEPTH
 
 FEATURES = (
     "bm25",
@@ -58,7 +59,6 @@ FEATURES = (
     "log_price",
     "affinity",
 )
-INTENT_DEPTH = 20
 TYPO_CREDIT = 0.5
 
 

@@ -47,11 +47,17 @@ class FinetuneParams:
             "max_tokens": self.max_tokens >= 4,
             "holdout_fraction": 0 <= self.holdout_fraction < 1,
         }
-        for name, ok in checks.items():
-            if not ok:
-                raise InvalidArgument(
-                    f"FinetuneParams.{name}={getattr(self, name)!r} is out of range", argument=name
-                )
+        check_ranges(self, checks)
+
+
+def check_ranges(params: object, checks: dict[str, bool]) -> None:
+    """Raise for the first field of ``params`` whose check (name -> passed) failed."""
+    for name, ok in checks.items():
+        if not ok:
+            raise InvalidArgument(
+                f"{type(params).__name__}.{name}={getattr(params, name)!r} is out of range",
+                argument=name,
+            )
 
 
 def warmup_linear(total: int, warmup: int) -> Callable[[int], float]:

@@ -25,7 +25,7 @@ import torch
 from torch.nn import functional as F
 
 from shopmind.errors import InvalidArgument
-from shopmind.text.finetune import warmup_linear
+from shopmind.text.finetune import check_ranges, warmup_linear
 from shopmind.text.sources import ModelSource
 from shopmind.text.tokenize import batch_ids
 
@@ -56,11 +56,7 @@ class ListwiseParams:
             "gain_scale": self.gain_scale > 0,
             "max_tokens": self.max_tokens >= 4,
         }
-        for name, ok in checks.items():
-            if not ok:
-                raise InvalidArgument(
-                    f"ListwiseParams.{name}={getattr(self, name)!r} is out of range", argument=name
-                )
+        check_ranges(self, checks)
 
 
 def gains(relevance: Sequence[float], lowest: float, scale: float) -> list[float]:
