@@ -37,8 +37,8 @@ class VectorIndexParams:
     build and query time (larger: better recall, slower); ``threads``: build threads."""
 
     kind: str = "auto"
-    m: int = 16
-    ef_construction: int = 64
+    m: int = 32
+    ef_construction: int = 100
     ef_search: int = 128
     threads: int = 2
 
