@@ -61,12 +61,13 @@ class RankingStage:
         rows: npt.NDArray[np.int64] | None = None,
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
         """Feature rows of ``rows`` (default: the candidates), ranked within ``candidates``."""
-        rank_of = np.zeros(self.index.n_docs, dtype=np.int64)
-        rank_of[candidates.rows] = np.arange(1, candidates.rows.shape[0] + 1)
-        rows = candidates.rows if rows is None else rows
-        x = ranking_features(
-            query, rows, rank_of[rows], bm25, cosine, self.index, self.signals, affinity
-        )
+        if rows is None:
+            rows = candidates.rows
+            ranks = np.arange(1, rows.shape[0] + 1, dtype=np.int64)
+        else:  # a dict over the candidates, not an array over the whole catalog per query
+            rank_of = {int(r): i for i, r in enumerate(candidates.rows.tolist(), start=1)}
+            ranks = np.array([rank_of.get(int(r), 0) for r in rows.tolist()], dtype=np.int64)
+        x = ranking_features(query, rows, ranks, bm25, cosine, self.index, self.signals, affinity)
         return rows, x
 
     def rerank(

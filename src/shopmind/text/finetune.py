@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from tokenizers import Tokenizer
 from torch.nn import functional as F
 
 from shopmind.errors import InvalidArgument
@@ -68,6 +69,44 @@ def warmup_linear(total: int, warmup: int) -> Callable[[int], float]:
         if s < warmup
         else max(0.0, (total - s) / max(1, total - warmup))
     )
+
+
+def unit_embeddings(
+    model: torch.nn.Module, tokenizer: Tokenizer, texts: Sequence[str]
+) -> torch.Tensor:
+    """(len(texts), C) L2-normalised embeddings, with gradients (training mode)."""
+    ids, mask = batch_ids(tokenizer, texts)
+    return F.normalize(model(torch.from_numpy(ids), torch.from_numpy(mask)), dim=-1)
+
+
+class Trainer:
+    """AdamW with :func:`warmup_linear` over ``total`` steps, gradient clipping at 1, and the
+    loss of every step; ``finish`` raises when training diverged."""
+
+    def __init__(
+        self, model: torch.nn.Module, learning_rate: float, total: int, warmup_fraction: float
+    ) -> None:
+        self.model = model
+        self.optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate)
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(
+            self.optimizer, warmup_linear(total, int(total * warmup_fraction))
+        )
+        self.losses: list[float] = []
+
+    def step(self, loss: torch.Tensor) -> None:
+        self.optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+        self.optimizer.step()
+        self.scheduler.step()
+        self.losses.append(float(loss.detach()))
+
+    def finish(self) -> None:
+        if any(math.isnan(x) for x in self.losses):
+            raise InvalidArgument(
+                "fine-tuning diverged (loss became NaN); lower learning_rate",
+                argument="learning_rate",
+            )
 
 
 def split_by_query(
@@ -165,29 +204,23 @@ def finetune(
 
     before = evaluate()
     steps_per_epoch = len(_batches(train, params.batch_size, np.random.default_rng(0)))
-    total = max(1, steps_per_epoch * params.epochs)
-    warmup = int(total * params.warmup_fraction)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=params.learning_rate)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_linear(total, warmup))
-    losses: list[float] = []
+    trainer = Trainer(
+        model,
+        params.learning_rate,
+        max(1, steps_per_epoch * params.epochs),
+        params.warmup_fraction,
+    )
     started = time.perf_counter()
     model.train()
     for _epoch in range(params.epochs):
         for batch in _batches(train, params.batch_size, rng):
-            q_ids, q_mask = batch_ids(tokenizer, [q for q, _d in batch])
-            d_ids, d_mask = batch_ids(tokenizer, [d for _q, d in batch])
-            q = F.normalize(model(torch.from_numpy(q_ids), torch.from_numpy(q_mask)), dim=-1)
-            d = F.normalize(model(torch.from_numpy(d_ids), torch.from_numpy(d_mask)), dim=-1)
+            q = unit_embeddings(model, tokenizer, [q for q, _d in batch])
+            d = unit_embeddings(model, tokenizer, [d for _q, d in batch])
             logits = q @ d.T / params.temperature  # (B, B): row i's positive is column i
-            loss = F.cross_entropy(logits, torch.arange(len(batch)))
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            losses.append(float(loss.detach()))
+            trainer.step(F.cross_entropy(logits, torch.arange(len(batch))))
     model.eval()
     seconds = time.perf_counter() - started
+    losses = trainer.losses
     after = evaluate()
     report = {
         "params": asdict(params),
@@ -204,10 +237,7 @@ def finetune(
         "holdout_after": after,
         "pairs_per_s": round(len(losses) * params.batch_size / seconds, 1) if seconds else None,
     }
-    if any(math.isnan(x) for x in losses):
-        raise InvalidArgument(
-            "fine-tuning diverged (loss became NaN); lower learning_rate", argument="learning_rate"
-        )
+    trainer.finish()
     return ModelSource(
         source.name,
         model,

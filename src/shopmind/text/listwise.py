@@ -25,9 +25,8 @@ import torch
 from torch.nn import functional as F
 
 from shopmind.errors import InvalidArgument
-from shopmind.text.finetune import check_ranges, warmup_linear
+from shopmind.text.finetune import Trainer, check_ranges, unit_embeddings
 from shopmind.text.sources import ModelSource
-from shopmind.text.tokenize import batch_ids
 
 # {query: {product text: relevance}}
 GradedGroups = Mapping[str, Mapping[str, float]]
@@ -106,12 +105,9 @@ def finetune_listwise(
     tokenizer = copy.deepcopy(source.tokenizer)
     tokenizer.enable_truncation(max_length=params.max_tokens)
     per_epoch = math.ceil(len(usable) / params.queries_per_batch)
-    total = per_epoch * params.epochs
-    optimizer = torch.optim.AdamW(model.parameters(), lr=params.learning_rate)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, warmup_linear(total, int(total * params.warmup_fraction))
+    trainer = Trainer(
+        model, params.learning_rate, per_epoch * params.epochs, params.warmup_fraction
     )
-    losses: list[float] = []
     products_seen = 0
     started = time.perf_counter()
     model.train()
@@ -122,25 +118,15 @@ def finetune_listwise(
             if len(batch) < 2:
                 continue
             texts, target = _batch_targets(batch, groups, lowest, params.gain_scale)
-            q_ids, q_mask = batch_ids(tokenizer, batch)
-            d_ids, d_mask = batch_ids(tokenizer, texts)
-            q = F.normalize(model(torch.from_numpy(q_ids), torch.from_numpy(q_mask)), dim=-1)
-            d = F.normalize(model(torch.from_numpy(d_ids), torch.from_numpy(d_mask)), dim=-1)
+            q = unit_embeddings(model, tokenizer, batch)
+            d = unit_embeddings(model, tokenizer, texts)
             logits = q @ d.T / params.temperature  # (Q, P)
-            loss = -(target * F.log_softmax(logits, dim=-1)).sum(dim=-1).mean()
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            losses.append(float(loss.detach()))
+            trainer.step(-(target * F.log_softmax(logits, dim=-1)).sum(dim=-1).mean())
             products_seen += len(texts)
     model.eval()
     seconds = time.perf_counter() - started
-    if any(math.isnan(x) for x in losses):
-        raise InvalidArgument(
-            "fine-tuning diverged (loss became NaN); lower learning_rate", argument="learning_rate"
-        )
+    trainer.finish()
+    losses = trainer.losses
     tail = max(1, len(losses) // 10)
     report = {
         "params": asdict(params),
