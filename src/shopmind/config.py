@@ -122,6 +122,19 @@ class Settings:
         "Reorder search candidates with the newest ranker trained for the search index "
         "(when there is one); false serves the fused order.",
     )
+    recommender: str = _spec(
+        "hybrid",
+        "Recommender 'shopmind build' trains and serves: hybrid (candidates from every model "
+        "below, blended by LightGBM), sasrec (sequential transformer), itemcf, ease, content, "
+        "popularity or trending.",
+        _one_of("hybrid", "sasrec", "itemcf", "ease", "content", "popularity", "trending"),
+    )
+    recommend_train_minutes: float = _spec(
+        18.0,
+        "Wall-clock cap, in minutes, on training the sequential transformer; the best epoch "
+        "so far is kept when it is reached.",
+        _positive,
+    )
     serve_host: str = _spec("127.0.0.1", "Address the HTTP server binds.")
     serve_port: int = _spec(8000, "Port the HTTP server listens on.", _port)
     log_level: str = _spec("info", "Logging level.", _one_of("debug", "info", "warning", "error"))

@@ -22,10 +22,15 @@ def test_build_makes_every_asset_with_lineage(
         "quality_suggestions",
         "item_stats",
         "user_profiles",
+        "recommender",
         "search_ranker",
     ]
+    products, events = ws.get("products"), ws.get("events")
+    emb = ws.get("item_embeddings")
     ranker_step = summary["steps"][-1]
     assert ranker_step["assets"] == ["ranker@1"], ranker_step
+    assert summary["steps"][-2]["assets"] == ["recommender@1"]
+    assert ws.get("recommender").inputs == (events.ref, products.ref, emb.ref)
     ranker = ws.get("ranker")
     assert ranker.inputs[0] == ws.get("search_index").ref and ws.get("events").ref in ranker.inputs
     assert ranker.quality["held_out"]["queries"] > 0

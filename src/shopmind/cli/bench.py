@@ -372,6 +372,68 @@ def bench_search_cmd(
     finish(ctx, result, command, out)
 
 
+@bench.command("recommend")
+@click.option(
+    "--sequences",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="S3-Rec file: one user per line, 'user item item ...', oldest first.",
+)
+@click.option(
+    "--interactions",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="TSV user_id, item_id, timestamp (sorted by user, then time).",
+)
+@click.option(
+    "--items",
+    "items_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Item titles: items.tsv(.gz) (item_id, title) or, with --sequences, "
+    "s3rec_item_id, asin, title.",
+)
+@click.option("--models", default=None, help="Comma-separated subset (default: all).")
+@click.option(
+    "--minutes", default=18.0, show_default=True, help="Cap on each transformer's training."
+)
+@click.option("--seed", default=0, show_default=True)
+@out_option
+@common_options
+def bench_recommend_cmd(
+    ctx: Context,
+    sequences: Path | None,
+    interactions: Path | None,
+    items_file: Path | None,
+    models: str | None,
+    minutes: float,
+    seed: int,
+    out: Path | None,
+) -> None:
+    """Every recommender, leave-one-out over all items (docs/benchmarks.md)."""
+    from dataclasses import replace
+
+    from shopmind.pipeline.bench_recommend import (
+        RecommendBenchParams,
+        bench_recommend,
+        load_dataset,
+        parse_models,
+    )
+
+    data, titles = load_dataset(sequences, interactions, items_file)
+    params = RecommendBenchParams(models=parse_models(models), seed=seed)
+    params = replace(params, sasrec=replace(params.sasrec, max_minutes=minutes))
+    result = bench_recommend(ctx.settings, data, titles, params)
+    source = f"--sequences {sequences}" if sequences else f"--interactions {interactions}"
+    command = (
+        f"shopmind bench recommend {source}"
+        + (f" --items {items_file}" if items_file else "")
+        + (f" --models {models}" if models else "")
+        + f" --minutes {minutes} --seed {seed}"
+    )
+    finish(ctx, result, command, out)
+
+
 @bench.command("search-scale")
 @click.option("--products", "n_items", default=1_000_000, show_default=True)
 @click.option(

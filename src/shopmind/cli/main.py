@@ -12,6 +12,7 @@ from shopmind.cli.demo import demo
 from shopmind.cli.encoder import encoder
 from shopmind.cli.ingest import ingest
 from shopmind.cli.ranker import ranker
+from shopmind.cli.recommend import recommend, recommender, similar
 from shopmind.cli.search import search
 from shopmind.cli.serve import serve
 from shopmind.cli.synonyms import synonyms
@@ -32,8 +33,11 @@ for command in (
     encoder,
     ingest,
     ranker,
+    recommend,
+    recommender,
     search,
     serve,
+    similar,
     synonyms,
     synth,
 ):

@@ -1,7 +1,7 @@
 """``shopmind build``: everything the platform can derive from the newest data, in order.
 
 products -> encoder -> item_embeddings -> near_duplicates + category_suggestions
-events + products (+ item_embeddings) -> item_stats, user_profiles
+events + products (+ item_embeddings) -> item_stats, user_profiles, recommender
 
 Each step is a job from pinned input versions to new versions; the summary names them all.
 """
@@ -17,6 +17,7 @@ from shopmind.errors import InvalidArgument, NotFound
 from shopmind.features import build_item_embeddings, build_item_stats, build_user_profiles
 from shopmind.pipeline.encoders import duplicate_threshold, ensure_encoder, open_encoder
 from shopmind.pipeline.ranking import train_ranker
+from shopmind.pipeline.recommending import train_recommender
 from shopmind.quality.suggestions import SuggestionParams, build_suggestions
 from shopmind.search.ann import VectorIndexParams, build_vector_index_asset
 from shopmind.search.service import build_search_index
@@ -106,6 +107,21 @@ def run_build(
         t0 = time.perf_counter()
         profiles = build_user_profiles(ws, events, products, embeddings, settings=settings)
         step("user_profiles", [profiles], t0)
+        t0 = time.perf_counter()
+        try:
+            rec = train_recommender(ws, settings)
+        except InvalidArgument as exc:  # e.g. no item events of catalog items
+            step("recommender", [], t0, skipped=str(exc))
+        else:
+            held = rec.quality["held_out"]
+            step(
+                "recommender",
+                [rec],
+                t0,
+                model=rec.params["model"],
+                ndcg10=held.get("ndcg@10"),
+                popularity_ndcg10=rec.quality["popularity_held_out"].get("ndcg@10"),
+            )
 
     if _latest(ws, "judgements") is not None or events is not None:
         t0 = time.perf_counter()
