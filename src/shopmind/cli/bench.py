@@ -423,7 +423,19 @@ def bench_recommend_cmd(
     data, titles = load_dataset(sequences, interactions, items_file)
     params = RecommendBenchParams(models=parse_models(models), seed=seed)
     params = replace(params, sasrec=replace(params.sasrec, max_minutes=minutes))
-    result = bench_recommend(ctx.settings, data, titles, params)
+
+    def progress(model: str, partial: dict[str, Any]) -> None:
+        entry = partial["models"][model]
+        click.echo(
+            f"{model}: ndcg@10 {entry.get('ndcg@10')} hr@10 {entry.get('hr@10')} "
+            f"({entry.get('train_seconds')} s)",
+            err=True,
+        )
+        if out:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(partial, indent=2), encoding="utf-8")
+
+    result = bench_recommend(ctx.settings, data, titles, params, progress)
     source = f"--sequences {sequences}" if sequences else f"--interactions {interactions}"
     command = (
         f"shopmind bench recommend {source}"

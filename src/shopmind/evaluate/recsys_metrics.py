@@ -49,10 +49,11 @@ def leave_one_out_cases(data: Interactions, drop_last: int = 0) -> Cases:
 
 
 def ranks(score: Scorer, cases: Cases, batch: int = EVAL_BATCH) -> tuple[np.ndarray, np.ndarray]:
-    """0-based rank of each target (``-1`` when excluded or unscorable) and the top-10 items."""
+    """0-based rank of each target (``-1`` when excluded or unscorable) and each case's top 10
+    (``-1`` where the model scored fewer than 10 items)."""
     n = len(cases.targets)
     out = np.empty(n, np.int64)
-    tops = np.empty((n, 10), np.int64)
+    tops: list[np.ndarray] = []
     for a in range(0, n, batch):
         hs = cases.histories[a : a + batch]
         s = score(hs)
@@ -62,8 +63,11 @@ def ranks(score: Scorer, cases: Cases, batch: int = EVAL_BATCH) -> tuple[np.ndar
         t_score = s[np.arange(len(hs)), tgt]
         rank = (s > t_score[:, None]).sum(axis=1)
         out[a : a + len(hs)] = np.where(np.isfinite(t_score), rank, -1)
-        tops[a : a + len(hs)] = np.argpartition(-s, 10, axis=1)[:, :10]
-    return out, tops
+        width = min(10, s.shape[1])
+        top = np.argpartition(-s, width - 1, axis=1)[:, :width]
+        # an item the model gave no score is not a recommendation (coverage counts real ones)
+        tops.append(np.where(np.isfinite(np.take_along_axis(s, top, axis=1)), top, -1))
+    return out, np.concatenate(tops) if tops else np.zeros((0, 10), np.int64)
 
 
 def metrics(rank: np.ndarray, tops: np.ndarray, cold: np.ndarray, n_items: int) -> dict[str, float]:
@@ -82,7 +86,7 @@ def metrics(rank: np.ndarray, tops: np.ndarray, cold: np.ndarray, n_items: int) 
         "ndcg@10": ndcg(10, everyone),
         "hr@20": float(((rank >= 0) & (rank < 20)).mean()) if rank.size else 0.0,
         "ndcg@20": ndcg(20, everyone),
-        "coverage@10": float(np.unique(tops).size / n_items) if tops.size else 0.0,
+        "coverage@10": float(np.setdiff1d(np.unique(tops), [-1]).size / n_items),
         "cold_ndcg@10": ndcg(10, cold),
         "cold_cases": float(cold.sum()),
     }

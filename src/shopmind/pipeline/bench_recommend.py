@@ -7,15 +7,16 @@ history before the test item, the user's earlier items excluded.
 
 Models: ``popularity``, ``itemcf``, ``ease``, ``content`` (needs titles), ``sasrec-plain`` (the
 reference: ids only, full cross-entropy), ``sasrec`` (ours: text-fused items when titles exist,
-event and time-gap inputs when recorded) and ``hybrid`` (LightGBM blend of the others, reusing
-the fitted ``sasrec``). With titles, items are embedded by the packaged text encoder.
+event and time-gap inputs when recorded) and ``hybrid`` (LightGBM blend of the other models of
+the run, popularity always included, reusing the fitted ``sasrec``). With titles, items are
+embedded by the packaged text encoder.
 """
 
 from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -130,8 +131,12 @@ def bench_recommend(
     data: Interactions,
     titles: dict[str, str],
     params: RecommendBenchParams | None = None,
+    progress: Callable[[str, dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
-    """Fit and score every model of ``params.models`` on ``data`` (see the module docstring)."""
+    """Fit and score every model of ``params.models`` on ``data`` (see the module docstring).
+
+    ``progress(model, result so far)`` is called after each model (the CLI prints a line and
+    saves the partial result, so a long run is never all-or-nothing)."""
     params = params or RecommendBenchParams()
     unknown = [m for m in params.models if m not in ALL_MODELS]
     if unknown:
@@ -164,7 +169,11 @@ def bench_recommend(
             result["models"][name] = {"skipped": "no item titles (--items)"}
             continue
         if name == "hybrid":
-            parts = [p for p in HYBRID_PARTS if p != "content" or has_text]
+            # the hybrid blends the other models of the run (all of them when it runs alone)
+            listed = [p for p in HYBRID_PARTS if p in params.models] or list(HYBRID_PARTS)
+            parts = [p for p in listed if p != "content" or has_text]
+            if "popularity" not in parts:
+                parts.append("popularity")
             model: Recommender = Hybrid(
                 {
                     p: fitted[p] if p == "sasrec" and p in fitted else _make(p, params, has_text)
@@ -188,6 +197,8 @@ def bench_recommend(
         if report:
             entry["training"] = report
         result["models"][name] = entry
+        if progress is not None:
+            progress(name, result)
     return result
 
 

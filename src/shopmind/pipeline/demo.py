@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,8 @@ from shopmind.config import Settings
 from shopmind.ingest import ingest_file
 from shopmind.synth import SynthConfig, write_shop
 from shopmind.workspace import Workspace
+
+DEMO_TRAIN_MINUTES = 2.0  # cap on the recommender's transformer training in the demo
 
 # Ingest order matters: products first, so events are checked against the catalog.
 INGEST_ORDER = (
@@ -41,7 +44,12 @@ def run_demo(
     if build:
         from shopmind.pipeline.build import run_build
 
-        built = run_build(ws, settings)
+        # a demo should finish in minutes: the transformer keeps its best epoch within the cap
+        demo_settings = replace(
+            settings,
+            recommend_train_minutes=min(settings.recommend_train_minutes, DEMO_TRAIN_MINUTES),
+        )
+        built = run_build(ws, demo_settings)
     problems = ws.verify()
     planted = written.get("malformed", {})
     quarantined = {r["kind"]: r["quarantined"] for r in ingested}

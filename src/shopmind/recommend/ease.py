@@ -82,9 +82,12 @@ class Ease(Recommender):
     def scores(self, histories: Sequence[History]) -> np.ndarray:
         p = self.params
         h = history_matrix(histories, len(self.catalog), p.decay, p.max_history)
-        h = h[:, self.kept]
+        h = h[:, self.kept].tocsr()
         out = np.full((len(histories), len(self.catalog)), -np.inf, np.float32)
-        out[:, self.kept] = np.asarray(h @ self.weights, dtype=np.float32)
+        for r in range(h.shape[0]):
+            a, b = h.indptr[r], h.indptr[r + 1]
+            # gather the history's rows of B: a full product would read all (m, m) of it
+            out[r, self.kept] = h.data[a:b] @ self.weights[h.indices[a:b]]
         return out
 
     def arrays(self) -> dict[str, np.ndarray]:

@@ -2,9 +2,11 @@
 
 Two items co-occur when one user touched both within ``window`` positions of each other; the
 pair counts ``1 / distance`` (events next to each other count most), doubled when both fall in
-one session (gap under ``session_minutes``, when times are recorded). Similarity is cosine with
-shrinkage, ``c_ij / (sqrt(n_i * n_j) + shrink)``, so items seen together only once or twice do
-not outrank solid evidence; each item keeps its ``neighbours`` most similar items.
+one session (gap under ``session_minutes``, when times are recorded), and ``forward`` times
+more from the earlier item to the later one (the order of a sequence says what comes next).
+Similarity is cosine with shrinkage, ``c_ij / (sqrt(n_i * n_j) + shrink)``, so items seen
+together only once or twice do not outrank solid evidence; each item keeps its ``neighbours``
+most similar items.
 
 A history scores ``sum_p decay ** age_p * sim(item_p, j)`` over its newest ``max_history``
 events, so the event just seen counts most: that is what makes the live session matter.
@@ -32,6 +34,7 @@ class ItemCFParams:
     decay: float = 0.7
     max_history: int = 20
     session_minutes: float = 30.0
+    forward: float = 1.0  # weight of "j came after i" relative to "j came before i"
 
     def __post_init__(self) -> None:
         check_ranges(
@@ -43,6 +46,7 @@ class ItemCFParams:
                 "decay": 0 < self.decay <= 1,
                 "max_history": self.max_history >= 1,
                 "session_minutes": self.session_minutes > 0,
+                "forward": self.forward > 0,
             },
         )
 
@@ -121,7 +125,7 @@ class ItemCF(Recommender):
             distinct = i != j
             rows += [i[distinct], j[distinct]]
             cols += [j[distinct], i[distinct]]
-            vals += [w[distinct], w[distinct]]
+            vals += [p.forward * w[distinct], w[distinct]]
         co = sparse.csr_matrix(
             (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
             shape=(n, n),

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The recommendation runs quoted in docs/benchmarks.md. Usage: bash bench/recommend.sh DATASETS_DIR
+# (the folder holding amazon_s3rec_beauty_sports_toys/, amazon_titles_seqrecbench/, movielens/).
+# Each run fits every model side by side; the transformers train up to --minutes each.
+set -euo pipefail
+DATA=${1:?usage: bench/recommend.sh DATASETS_DIR}
+OUT=bench/out
+mkdir -p "$OUT"
+S3=$DATA/amazon_s3rec_beauty_sports_toys
+shopmind bench recommend --sequences "$S3/Beauty.txt" --items "$S3/Beauty_item_titles.tsv" \
+  --models popularity,itemcf,ease,content,sasrec,hybrid --minutes 15 --out "$OUT/rec_beauty.json"
+for name in Sports_and_Outdoors Toys_and_Games; do
+  shopmind bench recommend --sequences "$S3/$name.txt" \
+    --models popularity,itemcf,ease,sasrec-plain,sasrec,hybrid --minutes 15 \
+    --out "$OUT/rec_$name.json"
+done
+SRB=$DATA/amazon_titles_seqrecbench
+for name in amazon2014-beauty amazon2014-toy; do
+  shopmind bench recommend --interactions "$SRB/$name/interactions.tsv.gz" \
+    --items "$SRB/$name/items.tsv.gz" --minutes 15 --out "$OUT/rec_$name.json"
+done
+shopmind bench recommend --interactions "$DATA/movielens/ml-1m_seqrecbench/interactions.tsv.gz" \
+  --items "$DATA/movielens/ml-1m_seqrecbench/items.tsv.gz" --minutes 15 --out "$OUT/rec_ml-1m.json"
