@@ -123,11 +123,20 @@ class SeqNet(nn.Module):
             seen = np.concatenate([[1.0], (counts > 0).astype(np.float32)])[:, None]
             self.seen.copy_(torch.from_numpy(seen))
 
+    def embed(self, items: Tensor) -> Tensor:
+        """``(B, T)`` item rows -> ``(B, T, C)``: ``item_table()[items]``, computing only the rows
+        asked for when serving (the whole table's text projection is N x D x C work a call)."""
+        if self.text_proj is None:
+            return self.item(items)
+        if self.training:
+            # one ID-dropout draw per batch for inputs and outputs alike
+            return self.item_table()[items]
+        return self.item(items) * self.seen[items] + self.text_proj(self.text[items])
+
     def forward(self, items: Tensor, events: Tensor, gaps: Tensor) -> Tensor:
         """``(B, T)`` long inputs -> ``(B, T, C)`` hidden states (position t saw events <= t)."""
-        _b, t = items.shape
-        table = self.item_table()
-        x = table[items]
+        t = items.shape[1]
+        x = self.embed(items)
         x = x + self.pos.weight[self.p.max_len - t :].unsqueeze(0)
         if self.p.use_events:
             x = x + self.event(events)
