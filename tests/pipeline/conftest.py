@@ -21,7 +21,9 @@ VOCAB = list(string.ascii_lowercase + string.digits) + [
 
 @pytest.fixture
 def shop_ws(tmp_path: Path) -> tuple[Workspace, Settings, AssetVersion]:
-    settings = load_settings(environ={}, workspace=tmp_path / "ws", threads=1)
+    # builds here test search and lineage: a seconds-fast recommender (test_recommending.py
+    # builds the default hybrid)
+    settings = load_settings(environ={}, workspace=tmp_path / "ws", threads=1, recommender="itemcf")
     ws = Workspace.open(settings.workspace, create=True)
     files = write_shop(SynthConfig.tiny(seed=2), tmp_path / "data")["files"]
     assert isinstance(files, dict)

@@ -27,7 +27,9 @@ VOCAB = [*"abcdefghijklmnopqrstuvwxyz0123456789"] + [
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, Settings]:
     root = tmp_path_factory.mktemp("rec")
-    settings = load_settings(environ={}, workspace=root / "ws", threads=1)
+    settings = load_settings(
+        environ={}, workspace=root / "ws", threads=1, recommend_train_minutes=0.05
+    )
     ws = Workspace.open(settings.workspace, create=True)
     files = write_shop(SynthConfig.tiny(seed=3), root / "data")["files"]
     assert isinstance(files, dict)
