@@ -86,7 +86,7 @@ def embed_titles(settings: Settings, data: Interactions, titles: dict[str, str])
     return out
 
 
-def _make(name: str, params: RecommendBenchParams, has_text: bool) -> Recommender:
+def _make(name: str, params: RecommendBenchParams) -> Recommender:
     if name == "popularity":
         return Popularity()
     if name == "itemcf":
@@ -176,13 +176,13 @@ def bench_recommend(
                 parts.append("popularity")
             model: Recommender = Hybrid(
                 {
-                    p: fitted[p] if p == "sasrec" and p in fitted else _make(p, params, has_text)
+                    p: fitted[p] if p == "sasrec" and p in fitted else _make(p, params)
                     for p in parts
                 },
                 prefitted=["sasrec"] if "sasrec" in fitted else [],
             )
         else:
-            model = _make(name, params, has_text)
+            model = _make(name, params)
         t0 = time.perf_counter()
         model.fit(train)
         seconds = time.perf_counter() - t0

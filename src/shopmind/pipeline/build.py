@@ -18,17 +18,11 @@ from shopmind.features import build_item_embeddings, build_item_stats, build_use
 from shopmind.pipeline.encoders import duplicate_threshold, ensure_encoder, open_encoder
 from shopmind.pipeline.ranking import train_ranker
 from shopmind.pipeline.recommending import train_recommender
+from shopmind.pipeline.searching import newest
 from shopmind.quality.suggestions import SuggestionParams, build_suggestions
 from shopmind.search.ann import VectorIndexParams, build_vector_index_asset
 from shopmind.search.service import build_search_index
 from shopmind.workspace import AssetVersion, Workspace
-
-
-def _latest(ws: Workspace, name: str) -> AssetVersion | None:
-    try:
-        return ws.get(name)
-    except NotFound:
-        return None
 
 
 def run_build(
@@ -39,10 +33,10 @@ def run_build(
     ``encoder_asset`` overrides the encoder chosen by the settings (tests pass a tiny one).
     """
     started = time.perf_counter()
-    products = _latest(ws, "products")
+    products = newest(ws, "products")
     if products is None:
         raise NotFound("build needs a products asset: run 'shopmind ingest products FILE' first")
-    events = _latest(ws, "events")
+    events = newest(ws, "events")
     steps: list[dict[str, Any]] = []
 
     def step(name: str, made: list[AssetVersion], t0: float, **extra: Any) -> None:
@@ -123,7 +117,7 @@ def run_build(
                 popularity_ndcg10=rec.quality["popularity_held_out"].get("ndcg@10"),
             )
 
-    if _latest(ws, "judgements") is not None or events is not None:
+    if newest(ws, "judgements") is not None or events is not None:
         t0 = time.perf_counter()
         try:
             ranker = train_ranker(ws, settings)

@@ -23,6 +23,7 @@ from shopmind.config import Settings
 from shopmind.errors import InvalidArgument, NotFound
 from shopmind.evaluate.recsys_metrics import evaluate, leave_one_out_cases
 from shopmind.features._embedding import load_item_vectors
+from shopmind.pipeline.searching import newest
 from shopmind.recommend.base import Recommender
 from shopmind.recommend.content import ContentKNN
 from shopmind.recommend.data import EVENT_CODES, NO_TIME, Catalog, Interactions
@@ -41,13 +42,6 @@ PRODUCED_BY = "recommend.train"
 MODEL_DIR = "model"
 DATA_DIR = "interactions"
 EASE_MAX_ITEMS = 20_000
-
-
-def _newest(ws: Workspace, name: str) -> AssetVersion | None:
-    try:
-        return ws.get(name)
-    except NotFound:
-        return None
 
 
 def load_catalog(ws: Workspace, products: AssetVersion, embeddings: AssetVersion | None) -> Catalog:
@@ -139,11 +133,11 @@ def train_recommender(
     """Fit the configured recommender on the newest events and commit ``recommender@N``."""
     name = model or settings.recommender
     model_class(name)  # an unknown name fails before any work
-    events = _newest(ws, "events")
-    products = _newest(ws, "products")
+    events = newest(ws, "events")
+    products = newest(ws, "products")
     if events is None or products is None:
         raise NotFound("a recommender needs products and events: ingest both first")
-    embeddings = _newest(ws, "item_embeddings")
+    embeddings = newest(ws, "item_embeddings")
     catalog = load_catalog(ws, products, embeddings)
     data = load_interactions(ws, events, catalog)
     if data.n_users == 0:
@@ -153,12 +147,10 @@ def train_recommender(
     started = time.perf_counter()
     rec = make_model(name, settings, data, seed)
     cases = leave_one_out_cases(data)
-    if rec.holds_out_last:
-        rec.fit(data)
-        held = evaluate(rec.scores, cases, data.n_items) if len(cases.targets) else {}
-    else:
-        rec.fit(data.truncated(1))
-        held = evaluate(rec.scores, cases, data.n_items) if len(cases.targets) else {}
+    # scored on each user's last event, unseen in training (see the module docstring)
+    rec.fit(data if rec.holds_out_last else data.truncated(1))
+    held = evaluate(rec.scores, cases, data.n_items) if len(cases.targets) else {}
+    if not rec.holds_out_last:
         rec = make_model(name, settings, data, seed).fit(data)
     pop = Popularity().fit(data.truncated(1))
     baseline = evaluate(pop.scores, cases, data.n_items) if len(cases.targets) else {}
@@ -209,7 +201,7 @@ def _load_interactions(catalog: Catalog, path: Path) -> Interactions:
 
 def open_recommender(ws: Workspace, settings: Settings) -> RecommendService:
     """The newest ``recommender`` with the histories it was built from."""
-    version = _newest(ws, ASSET)
+    version = newest(ws, ASSET)
     if version is None:
         raise NotFound(
             "no recommender in this workspace yet: run 'shopmind build' first", asset=ASSET

@@ -20,8 +20,8 @@ def open_search(ws: Workspace, settings: Settings) -> SearchService:
         ) from exc
     embeddings = ws.resolve(str(index_version.inputs[1]))
     encoder_version = ws.resolve(str(embeddings.inputs[1]))
-    profiles = _newest(ws, "user_profiles")  # none: everyone gets unpersonalised results
-    stats = _newest(ws, "item_stats")
+    profiles = newest(ws, "user_profiles")  # none: everyone gets unpersonalised results
+    stats = newest(ws, "item_stats")
     ranker_version = ranker_for(ws, index_version)
     ranker = None
     if ranker_version is not None and settings.search_ranker:
@@ -36,7 +36,8 @@ def open_search(ws: Workspace, settings: Settings) -> SearchService:
     )
 
 
-def _newest(ws: Workspace, name: str) -> AssetVersion | None:
+def newest(ws: Workspace, name: str) -> AssetVersion | None:
+    """The newest version of ``name``, or None when the workspace has none."""
     try:
         return ws.get(name)
     except NotFound:
