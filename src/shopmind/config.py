@@ -138,6 +138,48 @@ class Settings:
     serve_host: str = _spec("127.0.0.1", "Address the HTTP server binds.")
     serve_port: int = _spec(8000, "Port the HTTP server listens on.", _port)
     log_level: str = _spec("info", "Logging level.", _one_of("debug", "info", "warning", "error"))
+    auth: str = _spec(
+        "keys",
+        "API authentication: keys (every /v1 route needs an API key of the right role; "
+        "create one with 'shopmind keys create') or off (no checks: local development only, "
+        "refused unless serve_host is a loopback address).",
+        _one_of("keys", "off"),
+    )
+    rate_limit_per_s: float = _spec(
+        1000.0,
+        "Requests per second each API key may make on average; 0 turns limits off.",
+        _non_negative,
+    )
+    rate_limit_burst: int = _spec(
+        2000, "Requests an API key may make at once before its rate limit applies.", _positive
+    )
+    max_body_bytes: int = _spec(
+        1024 * 1024,
+        "Largest request body the service accepts (bytes); larger ones get 413.",
+        _positive,
+    )
+    max_batch_events: int = _spec(
+        1000, "Most events (or products) one request may carry.", _positive
+    )
+    cors_origins: str = _spec(
+        "",
+        "Comma-separated origins allowed to call the API from a browser (CORS); empty turns "
+        "CORS off.",
+    )
+    events_fsync: bool = _spec(
+        True,
+        "Acknowledge an event only after the event log is fsynced to disk. Turning it off "
+        "trades crash safety for speed (events acknowledged in the last moments before a "
+        "power loss may be lost).",
+    )
+    session_max_users: int = _spec(
+        100_000,
+        "Users whose live session the server keeps in memory (least recent dropped).",
+        _positive,
+    )
+    session_max_events: int = _spec(
+        50, "Newest live events kept per user for recommendations and search.", _positive
+    )
 
     def __post_init__(self) -> None:
         for f in fields(self):

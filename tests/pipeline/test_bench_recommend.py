@@ -14,7 +14,12 @@ from shopmind.cli.main import cli
 from shopmind.config import load_settings
 from shopmind.errors import InputFileError, InvalidArgument
 from shopmind.evaluate.seqrec_data import read_interactions, read_sequences, read_titles
-from shopmind.pipeline.bench_recommend import RecommendBenchParams, bench_recommend, load_dataset
+from shopmind.pipeline.bench_recommend import (
+    RecommendBenchParams,
+    bench_recommend,
+    hybrid_parts,
+    load_dataset,
+)
 from shopmind.recommend.sasrec.config import SasRecParams
 
 TINY = SasRecParams.tiny(max_epochs=20, patience=2)
@@ -106,3 +111,13 @@ def test_cli(tmp_path: Path) -> None:
     assert set(result["models"]) == {"popularity", "itemcf", "content"}
     assert result["models"]["content"] == {"skipped": "no item titles (--items)"}
     assert result["command"].startswith("shopmind bench recommend --sequences")
+
+
+def test_hybrid_blends_the_runs_models_with_one_transformer() -> None:
+    assert hybrid_parts(("itemcf", "hybrid"), has_text=True) == ["itemcf", "popularity"]
+    # a run with only the plain transformer blends it; with both, ours is the one blended
+    plain = hybrid_parts(("itemcf", "sasrec-plain", "hybrid"), has_text=False)
+    assert plain == ["sasrec-plain", "itemcf", "popularity"]
+    both = hybrid_parts(("sasrec-plain", "sasrec", "content", "hybrid"), has_text=False)
+    assert both == ["sasrec", "popularity"]
+    assert "content" in hybrid_parts(("hybrid",), has_text=True)

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from shopmind.config import Settings
 from shopmind.errors import NotFound
 from shopmind.pipeline.build import format_build, run_build
 from shopmind.workspace import AssetVersion, Workspace
+from shopmind.workspace.releases import ReleaseBook
 
 
 def test_build_makes_every_asset_with_lineage(
@@ -24,12 +27,17 @@ def test_build_makes_every_asset_with_lineage(
         "user_profiles",
         "recommender",
         "search_ranker",
+        "release",
     ]
     products, events = ws.get("products"), ws.get("events")
     emb = ws.get("item_embeddings")
-    ranker_step = summary["steps"][-1]
+    ranker_step = summary["steps"][-2]
     assert ranker_step["assets"] == ["ranker@1"], ranker_step
-    assert summary["steps"][-2]["assets"] == ["recommender@1"]
+    assert summary["steps"][-3]["assets"] == ["recommender@1"]
+    # the build ends by pinning what it made into release 1 and activating it
+    release = summary["steps"][-1]
+    assert release["release"] == 1 and "ranker@1" in release["assets"]
+    assert ReleaseBook(ws).active() == ReleaseBook(ws).get(1)
     assert ws.get("recommender").inputs == (events.ref, products.ref, emb.ref)
     ranker = ws.get("ranker")
     assert ranker.inputs[0] == ws.get("search_index").ref and ws.get("events").ref in ranker.inputs
@@ -49,6 +57,7 @@ def test_build_makes_every_asset_with_lineage(
     again = run_build(ws, settings, encoder_asset=encoder)
     step = next(s for s in again["steps"] if s["step"] == "item_embeddings")
     assert (step["encoded"], step["reused"]) == (0, products.rows)
+    assert again["steps"][-1]["release"] == 2 and ReleaseBook(ws).history() == [1, 2]
 
 
 def test_build_without_products(ws: Workspace, settings: Settings) -> None:
@@ -84,5 +93,6 @@ def test_products_quality_profile_lists_the_suggestions(
         catch_exceptions=False,
     )
     assert json.loads(out.stdout)["near_duplicates"]["asset"] == "near_duplicates@1"
-    api = TestClient(create_app(settings)).get("/api/assets/products/quality?limit=2")
+    with TestClient(create_app(replace(settings, auth="off"))) as client:
+        api = client.get("/v1/assets/products/quality?limit=2")
     assert api.status_code == 200 and api.json()["category_suggestions"]["rows"] >= 0

@@ -57,4 +57,9 @@ def demo(
     if summary["verify_problems"]:
         raise SystemExit(1)
     if not no_serve:
+        if ctx.settings.auth == "keys":
+            from shopmind.serve.keys import KeyStore
+
+            key, _ = KeyStore(ctx.settings.workspace).create("admin", "demo")
+            click.echo(f"demo admin API key (shown once): {key}", err=True)
         run_server(ctx, None, port)

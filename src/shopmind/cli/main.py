@@ -10,9 +10,12 @@ from shopmind.cli.bench import bench
 from shopmind.cli.build import build
 from shopmind.cli.demo import demo
 from shopmind.cli.encoder import encoder
+from shopmind.cli.events import events
 from shopmind.cli.ingest import ingest
+from shopmind.cli.keys import keys
 from shopmind.cli.ranker import ranker
 from shopmind.cli.recommend import recommend, recommender, similar
+from shopmind.cli.release import release
 from shopmind.cli.search import search
 from shopmind.cli.serve import serve
 from shopmind.cli.synonyms import synonyms
@@ -31,10 +34,13 @@ for command in (
     build,
     demo,
     encoder,
+    events,
     ingest,
+    keys,
     ranker,
     recommend,
     recommender,
+    release,
     search,
     serve,
     similar,

@@ -13,7 +13,16 @@ def run_server(ctx: Context, host: str | None, port: int | None) -> None:
 
     from shopmind.serve import create_app
 
-    ctx.workspace()  # fail fast, with a clear error, when there is no workspace
+    ws = ctx.workspace()  # fail fast, with a clear error, when there is no workspace
+    if ctx.settings.auth == "keys":
+        from shopmind.serve.keys import KeyStore
+
+        if not any(not r.revoked for r in KeyStore(ws.root).records()):
+            click.echo(
+                "no API keys yet: every /v1 route will answer 401 until you run "
+                "'shopmind keys create --role admin'",
+                err=True,
+            )
     host = host or ctx.settings.serve_host
     port = port or ctx.settings.serve_port
     click.echo(

@@ -8,7 +8,7 @@ history before the test item, the user's earlier items excluded.
 Models: ``popularity``, ``itemcf``, ``ease``, ``content`` (needs titles), ``sasrec-plain`` (the
 reference: ids only, full cross-entropy), ``sasrec`` (ours: text-fused items when titles exist,
 event and time-gap inputs when recorded) and ``hybrid`` (LightGBM blend of the other models of
-the run, popularity always included, reusing the fitted ``sasrec``). With titles, items are
+the run, popularity always included, reusing the run's fitted transformer). With titles, items are
 embedded by the packaged text encoder.
 """
 
@@ -38,14 +38,29 @@ from shopmind.recommend.content import ContentKNN
 from shopmind.recommend.data import Interactions
 from shopmind.recommend.ease import Ease
 from shopmind.recommend.hybrid import Hybrid
-from shopmind.recommend.itemcf import ItemCF
+from shopmind.recommend.itemcf import ItemCF, order_variants
 from shopmind.recommend.popularity import Popularity
 from shopmind.recommend.sasrec.config import SasRecParams
 from shopmind.recommend.sasrec.model import SasRec
+from shopmind.recommend.threads import single_threaded
 from shopmind.workspace import Workspace
 
 ALL_MODELS = ("popularity", "itemcf", "ease", "content", "sasrec-plain", "sasrec", "hybrid")
 HYBRID_PARTS = ("sasrec", "itemcf", "ease", "content", "popularity")
+TRANSFORMERS = ("sasrec", "sasrec-plain")
+
+
+def hybrid_parts(models: Sequence[str], has_text: bool) -> list[str]:
+    """The components a run's hybrid blends: the run's other models (all of them when the
+    hybrid runs alone), one transformer (``sasrec``, else ``sasrec-plain``), popularity always,
+    content only with titles."""
+    listed = [p for p in HYBRID_PARTS if p in models] or list(HYBRID_PARTS)
+    if "sasrec" not in listed and "sasrec-plain" in models:
+        listed.insert(0, "sasrec-plain")  # the run's only transformer, trained once
+    parts = [p for p in listed if p != "content" or has_text]
+    if "popularity" not in parts:
+        parts.append("popularity")
+    return parts
 
 
 @dataclass(frozen=True)
@@ -115,10 +130,11 @@ def _make(name: str, params: RecommendBenchParams) -> Recommender:
 def _score_latency(model: Recommender, cases: Cases, n: int = 300) -> dict[str, float]:
     """Per-user recommend latency over ``n`` test histories, one at a time (ms)."""
     times = []
-    for h in cases.histories[:n]:
-        t0 = time.perf_counter()
-        model.recommend(h, 10, h.items)
-        times.append((time.perf_counter() - t0) * 1000)
+    with single_threaded():  # as a server scores a request (recommend/threads.py)
+        for h in cases.histories[:n]:
+            t0 = time.perf_counter()
+            model.recommend(h, 10, h.items)
+            times.append((time.perf_counter() - t0) * 1000)
     arr = np.array(times)
     return {
         "p50_ms": round(float(np.percentile(arr, 50)), 2),
@@ -165,29 +181,25 @@ def bench_recommend(
     result["dataset"]["cold_cases"] = int(cases.cold.sum())
     fitted: dict[str, Recommender] = {}
     for name in params.models:
+        reused: list[str] = []  # transformers the hybrid takes already fitted
         if name == "content" and not has_text:
             result["models"][name] = {"skipped": "no item titles (--items)"}
             continue
         if name == "hybrid":
             # the hybrid blends the other models of the run (all of them when it runs alone)
-            listed = [p for p in HYBRID_PARTS if p in params.models] or list(HYBRID_PARTS)
-            parts = [p for p in listed if p != "content" or has_text]
-            if "popularity" not in parts:
-                parts.append("popularity")
-            model: Recommender = Hybrid(
-                {
-                    p: fitted[p] if p == "sasrec" and p in fitted else _make(p, params)
-                    for p in parts
-                },
-                prefitted=["sasrec"] if "sasrec" in fitted else [],
-            )
+            parts = hybrid_parts(params.models, has_text)
+            reused = [p for p in parts if p in TRANSFORMERS and p in fitted]
+            components = {p: fitted[p] if p in reused else _make(p, params) for p in parts}
+            if "itemcf" in components:
+                components.update(order_variants())  # as shopmind build's hybrid has them
+            model: Recommender = Hybrid(components, prefitted=reused)
         else:
             model = _make(name, params)
         t0 = time.perf_counter()
         model.fit(train)
         seconds = time.perf_counter() - t0
-        if name == "hybrid" and "sasrec" in fitted:
-            seconds += result["models"]["sasrec"]["train_seconds"]
+        if name == "hybrid":
+            seconds += sum(result["models"][p]["train_seconds"] for p in reused)
         fitted[name] = model
         scores = evaluate(model.scores, cases, data.n_items)
         entry: dict[str, Any] = {k: round(v, 5) for k, v in scores.items()}

@@ -18,6 +18,7 @@ from shopmind.features import build_item_embeddings, build_item_stats, build_use
 from shopmind.pipeline.encoders import duplicate_threshold, ensure_encoder, open_encoder
 from shopmind.pipeline.ranking import train_ranker
 from shopmind.pipeline.recommending import train_recommender
+from shopmind.pipeline.releasing import release_build
 from shopmind.pipeline.searching import newest
 from shopmind.quality.suggestions import SuggestionParams, build_suggestions
 from shopmind.search.ann import VectorIndexParams, build_vector_index_asset
@@ -125,6 +126,18 @@ def run_build(
             step("search_ranker", [], t0, skipped=str(exc))
         else:
             step("search_ranker", [ranker], t0, **ranker.quality["held_out"])
+
+    # last: pin what was just built and serve it (refused, with the reason, if it cannot)
+    t0 = time.perf_counter()
+    release, _served = release_build(ws, settings, note="shopmind build")
+    steps.append(
+        {
+            "step": "release",
+            "assets": sorted(release.pins.values()),
+            "seconds": round(time.perf_counter() - t0, 3),
+            "release": release.id,
+        }
+    )
     return {
         "products": str(products.ref),
         "events": str(events.ref) if events else None,

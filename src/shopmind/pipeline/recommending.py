@@ -29,7 +29,7 @@ from shopmind.recommend.content import ContentKNN
 from shopmind.recommend.data import EVENT_CODES, NO_TIME, Catalog, Interactions
 from shopmind.recommend.ease import Ease
 from shopmind.recommend.hybrid import Hybrid
-from shopmind.recommend.itemcf import ItemCF
+from shopmind.recommend.itemcf import ItemCF, order_variants
 from shopmind.recommend.popularity import Popularity
 from shopmind.recommend.registry import load_model, model_class
 from shopmind.recommend.sasrec.config import SasRecParams
@@ -117,6 +117,7 @@ def make_model(name: str, settings: Settings, data: Interactions, seed: int = 0)
         parts: dict[str, Recommender] = {
             "sasrec": SasRec(sasrec),
             "itemcf": ItemCF(),
+            **order_variants(),
             "popularity": Popularity(),
         }
         if data.n_items <= EASE_MAX_ITEMS:
@@ -199,9 +200,14 @@ def _load_interactions(catalog: Catalog, path: Path) -> Interactions:
         return Interactions(catalog, users, z["offsets"], z["items"], z["events"], z["times"])
 
 
-def open_recommender(ws: Workspace, settings: Settings) -> RecommendService:
-    """The newest ``recommender`` with the histories it was built from."""
-    version = newest(ws, ASSET)
+def open_recommender(
+    ws: Workspace,
+    settings: Settings,
+    version: AssetVersion | None = None,
+) -> RecommendService:
+    """``version`` of the ``recommender`` (the newest when None) with the histories it was
+    built from."""
+    version = version or newest(ws, ASSET)
     if version is None:
         raise NotFound(
             "no recommender in this workspace yet: run 'shopmind build' first", asset=ASSET

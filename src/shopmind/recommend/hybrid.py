@@ -92,34 +92,40 @@ class Hybrid(Recommender):
         items_out: list[np.ndarray] = []
         feats_out: list[np.ndarray] = []
         for r, h in enumerate(histories):
-            tops: list[np.ndarray] = []  # per model, its top candidates best first
-            for s in per_model:
-                row = s[r].copy()
-                row[h.items] = -np.inf
-                kk = min(k, int(np.isfinite(row).sum()))
-                top = np.argpartition(-row, kk - 1)[:kk] if kk > 0 else np.zeros(0, np.int64)
-                tops.append(top[np.argsort(-row[top], kind="stable")])
-            cand = np.unique(np.concatenate(tops)).astype(np.int64)
-            cols = []
-            proposed = np.zeros(cand.shape[0], np.float32)
-            for s, top in zip(per_model, tops, strict=True):
-                row = s[r]
-                vals = row[cand]
-                finite = np.isfinite(vals)
-                best = float(row[top[0]]) if top.shape[0] else 0.0
-                safe = np.where(finite, vals, 0.0)
-                rank = np.full(cand.shape[0], MISSING_RANK, np.float32)
-                where = np.searchsorted(cand, top)  # top is a subset of cand
-                rank[where] = np.arange(top.shape[0], dtype=np.float32)
-                proposed += rank < MISSING_RANK
-                cols += [
-                    np.where(finite, safe, np.nan),
-                    np.where(finite, safe - best, np.nan),
-                    rank,
-                ]
-            cols += [proposed, self.popularity[cand], np.full(cand.shape[0], len(h), np.float32)]
+            block = np.stack([s[r] for s in per_model])  # (M, N): every model's scores
+            block[:, h.items] = -np.inf
+            kk = max(min(k, block.shape[1] - 1), 1)
+            top = np.argpartition(-block, kk - 1, axis=1)[:, :kk]  # (M, kk), unordered
+            top_vals = np.take_along_axis(block, top, axis=1)
+            order = np.argsort(-top_vals, axis=1, kind="stable")
+            top = np.take_along_axis(top, order, axis=1)  # best first
+            top_vals = np.take_along_axis(top_vals, order, axis=1)
+            proposed_mask = np.isfinite(top_vals)  # a model proposes only what it can score
+            cand = np.unique(top[proposed_mask])
+            vals = block[:, cand]  # (M, c); candidates are never history items
+            finite = np.isfinite(vals)
+            best = np.where(proposed_mask[:, 0], top_vals[:, 0], 0.0)[:, None]
+            safe = np.where(finite, vals, 0.0)
+            rank = np.full(vals.shape, MISSING_RANK, np.float32)
+            for m in range(block.shape[0]):
+                mine = top[m, proposed_mask[m]]
+                rank[m, np.searchsorted(cand, mine)] = np.arange(mine.shape[0])
+            per_model_cols = np.stack(
+                [np.where(finite, safe, np.nan), np.where(finite, safe - best, np.nan), rank],
+                axis=2,
+            )  # (M, c, 3): score, gap to the model's best, rank
+            n = cand.shape[0]
+            feats = np.concatenate(
+                [
+                    per_model_cols.transpose(1, 0, 2).reshape(n, -1),
+                    (rank < MISSING_RANK).sum(axis=0)[:, None],
+                    self.popularity[cand][:, None],
+                    np.full((n, 1), len(h)),
+                ],
+                axis=1,
+            )
             items_out.append(cand.astype(np.int64))
-            feats_out.append(np.stack(cols, axis=1).astype(np.float32))
+            feats_out.append(feats.astype(np.float32))
         return items_out, feats_out
 
     def feature_names(self) -> list[str]:

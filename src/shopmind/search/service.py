@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -143,15 +144,21 @@ class SearchService:
         profiles: AssetVersion | None = None,
         stats: AssetVersion | None = None,
         ranker: tuple[AssetVersion, Ranker] | None = None,
+        synonyms: AssetVersion | Literal["newest"] | None = "newest",
     ) -> None:
+        """``synonyms`` is the synonyms version to expand queries with (a release pins one),
+        None for none, or "newest"."""
         folder = ws.version_dir(index_version.ref)
         meta = json.loads((folder / "search.json").read_text(encoding="utf-8"))
         self.version = index_version
         self.item_ids: list[str] = meta["item_ids"]
+        self._row = {item: n for n, item in enumerate(self.item_ids)}
         self.fusion = FusionParams(**meta["fusion"])
-        self.synonyms_version = ws.get(SYNONYMS) if ws.versions(SYNONYMS) else None
-        synonyms = load_synonyms(ws, self.synonyms_version) if self.synonyms_version else None
-        self.lexical = LexicalRetriever(BM25Index.load(folder), synonyms=synonyms)
+        if synonyms == "newest":
+            synonyms = ws.get(SYNONYMS) if ws.versions(SYNONYMS) else None
+        self.synonyms_version = synonyms
+        expansions = load_synonyms(ws, synonyms) if synonyms else None
+        self.lexical = LexicalRetriever(BM25Index.load(folder), synonyms=expansions)
         embeddings = ws.resolve(meta["embeddings"])
         vectors = vectors_matrix(ws.read_table(embeddings)["vector"])
         vector_index = None
@@ -217,10 +224,17 @@ class SearchService:
             ctr=ctr,
         )
 
-    def affinity(self, user_id: str) -> npt.NDArray[np.float32] | None:
+    def affinity(self, user_id: str, recent: Sequence[str] = ()) -> npt.NDArray[np.float32] | None:
         """(n,) the user's affinity to each product (top-level category + leaf category +
-        brand shares), or None for an unknown user (who then gets unpersonalised results)."""
+        brand shares), or None for an unknown user (who then gets unpersonalised results).
+
+        ``recent`` are item ids of the user's live session (newest last): their categories
+        and brands count as much as the whole built profile, so what the user does now
+        shows in the next search; a user known only from the session is personalised too."""
         profile = self.profiles.get(user_id)
+        session = self._session_profile(recent)
+        if session is not None:
+            profile = session if profile is None else _mix(profile, session)
         if profile is None:
             return None
         out = np.zeros(len(self.item_ids), dtype=np.float32)
@@ -228,6 +242,23 @@ class SearchService:
             shares = profile[part]
             # a share per distinct value, then one gather: no per-product Python work
             out += np.array([shares.get(v, 0.0) for v in vocabulary], np.float32)[codes]
+        return out
+
+    def _session_profile(self, recent: Sequence[str]) -> dict[str, dict[str, float]] | None:
+        rows = [self._row[i] for i in recent if i in self._row]
+        if not rows:
+            return None
+        out: dict[str, dict[str, float]] = {}
+        for part, values in (
+            ("top", self.catalog.top),
+            ("leaf", self.catalog.category),
+            ("brand", self.catalog.brand),
+        ):
+            shares: dict[str, float] = {}
+            for r in rows:
+                if values[r]:
+                    shares[values[r]] = shares.get(values[r], 0.0) + 1.0 / len(rows)
+            out[part] = shares
         return out
 
     def search(
@@ -238,6 +269,7 @@ class SearchService:
         filters: Filters | None = None,
         understand: bool = True,
         user_id: str | None = None,
+        recent: Sequence[str] = (),
     ) -> SearchOutcome:
         """The ``k`` best products for ``query`` that pass ``filters``, with facet counts.
 
@@ -288,7 +320,7 @@ class SearchService:
         if mentions.boost is not None:
             fused = fused + (mentions.boost if pool is None else mentions.boost[pool])
             outcome.understood.extend(mentions.mentions)
-        personal = self.affinity(user_id) if user_id is not None else None
+        personal = self.affinity(user_id, recent) if user_id is not None else None
         if personal is not None:
             fused = fused + PERSONAL_WEIGHT * (personal if pool is None else personal[pool])
             outcome.personalised = True
@@ -370,3 +402,16 @@ class SearchService:
         if self.ranker_personal:
             return 0.0  # inside the ranker's score: see the affinity contribution
         return PERSONAL_RANKED * spread * affinity
+
+
+def _mix(
+    a: dict[str, dict[str, float]], b: dict[str, dict[str, float]]
+) -> dict[str, dict[str, float]]:
+    """Half of each profile's shares, per part."""
+    out: dict[str, dict[str, float]] = {}
+    for part in a.keys() | b.keys():
+        merged = {k: 0.5 * v for k, v in a.get(part, {}).items()}
+        for k, v in b.get(part, {}).items():
+            merged[k] = merged.get(k, 0.0) + 0.5 * v
+        out[part] = merged
+    return out

@@ -1,153 +1,127 @@
-"""The FastAPI application: thin routes over the workspace, one error handler."""
+"""The FastAPI application factory: settings in, app out; routes are thin, state is explicit.
+
+``create_app(settings)`` builds a fresh app with its own :class:`ServiceState` (keys, rate
+limits, live sessions, event logs, the served release) and its own metrics registry. The
+state starts in the lifespan hook: logs replayed, the active release loaded and checked.
+"""
 
 from __future__ import annotations
 
+import ipaddress
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
-from typing import Annotated
 
-from fastapi import FastAPI, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from shopmind import __version__
 from shopmind.config import Settings
-from shopmind.errors import ShopmindError
-from shopmind.ingest import quarantine_of
-from shopmind.pipeline.searching import open_search
-from shopmind.quality.report import quality_profile
-from shopmind.search.filters import Filters
-from shopmind.search.service import SearchService
-from shopmind.serve.schemas import (
-    AssetDetail,
-    AssetSummary,
-    ErrorBody,
-    Health,
-    LineageNode,
-    QualityProfile,
-    QuarantinePage,
-    QuarantineRow,
-    SearchResponse,
-)
-from shopmind.workspace import AssetVersion, Workspace
+from shopmind.errors import ConfigError
+from shopmind.recommend.threads import limit_threads_for_serving
+from shopmind.serve.deps import state_of
+from shopmind.serve.errors import install_error_handlers
+from shopmind.serve.metrics import Metrics
+from shopmind.serve.middleware import ServiceMiddleware
+from shopmind.serve.routes import admin, reading, writing
+from shopmind.serve.schemas import ErrorBody, Health, Ready
+from shopmind.serve.state import ServiceState
+
+log = logging.getLogger(__name__)
+ERRORS = {
+    status: {"model": ErrorBody} for status in (400, 401, 403, 404, 409, 413, 422, 429, 500, 503)
+}
 
 
-def _summary(v: AssetVersion) -> AssetSummary:
-    return AssetSummary(
-        name=v.ref.name,
-        version=v.ref.version,
-        ref=str(v.ref),
-        rows=v.rows,
-        created_at=v.created_at.isoformat(),
-        produced_by=v.produced_by,
-        content_hash=v.content_hash,
-        inputs=[str(r) for r in v.inputs],
-    )
+def check_auth_setting(settings: Settings) -> None:
+    """``auth = off`` only on a loopback address: an open API must not reach a network."""
+    if settings.auth != "off":
+        return
+    host = settings.serve_host
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ConfigError(
+            f"setting auth='off' is allowed only with a loopback serve_host, not {host!r}",
+            setting="auth",
+        )
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """Build the app for ``settings.workspace`` (opened per request, so new versions show)."""
+    """The HTTP API and dashboard over ``settings.workspace`` (module docstring)."""
+    check_auth_setting(settings)
+    state = ServiceState(settings)
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        state.start()
+        limit_threads_for_serving()  # parallelism comes from concurrent requests
+        if state.served is not None:
+            metrics.release.set(state.served.release.id)
+        try:
+            yield
+        finally:
+            state.close()
+
     app = FastAPI(
         title="shopmind",
         version=__version__,
-        responses={404: {"model": ErrorBody}, 422: {"model": ErrorBody}},
+        description="Search, recommendations, events and data assets of one shopmind workspace.",
+        responses=ERRORS,  # type: ignore[arg-type]
+        lifespan=lifespan,
     )
+    app.state.service = state
+    app.state.metrics = metrics
+    install_error_handlers(app)
+    app.include_router(reading.router)
+    app.include_router(writing.router)
+    app.include_router(admin.router)
 
-    def workspace() -> Workspace:
-        return Workspace.open(settings.workspace)
-
-    @app.exception_handler(ShopmindError)
-    async def on_error(_request: Request, exc: ShopmindError) -> JSONResponse:
-        return JSONResponse(exc.to_dict(), status_code=exc.status)
-
-    @app.get("/api/health", response_model=Health)
-    def health() -> Health:
-        ws = workspace()
+    @app.get("/healthz", response_model=Health, tags=["health"])
+    def healthz(request: Request) -> Health:
+        """Liveness: the process answers (no key needed)."""
         return Health(
-            status="ok", version=__version__, workspace=str(ws.root), assets=len(ws.latest())
+            status="ok",
+            version=__version__,
+            workspace=str(state_of(request).root),
+            assets=len(state_of(request).workspace().latest()),
         )
 
-    @app.get("/api/assets", response_model=list[AssetSummary])
-    def list_assets(all_versions: bool = Query(False, alias="all")) -> list[AssetSummary]:
-        ws = workspace()
-        return [_summary(v) for v in (ws.versions() if all_versions else ws.latest())]
-
-    @app.get("/api/assets/{spec}", response_model=AssetDetail)
-    def show_asset(spec: str) -> AssetDetail:
-        v = workspace().resolve(spec)
-        d = v.to_dict()
-        return AssetDetail(
-            **_summary(v).model_dump(),
-            columns=d["columns"],
-            params=d["params"],
-            sources=d["sources"],
-            tags=d["tags"],
-            quality=d["quality"],
-            report=d["report"],
-            job_id=v.job_id,
+    @app.get("/readyz", response_model=Ready, tags=["health"], responses={503: {"model": Ready}})
+    def readyz(request: Request) -> Response:
+        """Readiness: 200 once a release is loaded and serving, 503 before."""
+        s = state_of(request)
+        body = Ready(
+            ready=s.ready and s.served is not None,
+            release=s.served.release.id if s.served else None,
+            replayed_events=s.replayed,
+            live_users=len(s.sessions),
         )
+        return JSONResponse(body.model_dump(), status_code=200 if body.ready else 503)
 
-    @app.get("/api/assets/{spec}/lineage", response_model=list[LineageNode])
-    def lineage(spec: str) -> list[LineageNode]:
-        ws = workspace()
-        return [
-            LineageNode(
-                depth=d,
-                ref=str(v.ref),
-                produced_by=v.produced_by,
-                inputs=[str(r) for r in v.inputs],
-                sources=[dict(s) for s in v.sources],
-            )
-            for d, v in ws.lineage(ws.resolve(spec))
-        ]
-
-    @app.get("/api/assets/{spec}/quarantine", response_model=QuarantinePage)
-    def quarantine(
-        spec: str, offset: int = Query(0, ge=0), limit: int = Query(50, ge=1, le=1000)
-    ) -> QuarantinePage:
-        ws = workspace()
-        qv = quarantine_of(ws, ws.resolve(spec))
-        table = ws.read_table(qv)
-        rows = [QuarantineRow(**r) for r in table.slice(offset, limit).to_pylist()]
-        return QuarantinePage(asset=str(qv.ref), total=table.num_rows, offset=offset, rows=rows)
-
-    @app.get("/api/assets/{spec}/quality", response_model=QualityProfile)
-    def quality(spec: str, limit: int = Query(10, ge=1, le=1000)) -> QualityProfile:
-        ws = workspace()
-        return QualityProfile(**quality_profile(ws, ws.resolve(spec), limit))
-
-    searchers: dict[str, SearchService] = {}
-
-    @app.get("/api/search", response_model=SearchResponse)
-    def search(
-        q: str = Query(..., max_length=1000),
-        k: int = Query(10, ge=1, le=100),
-        explain: bool = False,
-        category: str | None = None,
-        brand: Annotated[list[str] | None, Query()] = None,
-        price_min: float | None = None,
-        price_max: float | None = None,
-        in_stock: bool | None = None,
-        user: str | None = None,
-    ) -> SearchResponse:
-        ws = workspace()
-        index = ws.get("search_index")
-        # a new ranker or synonyms version changes the service too, not only a new index
-        newest = [ws.versions(name)[-1:] for name in ("ranker", "synonyms")]
-        key = "|".join([str(index.ref), *(str(v[0].ref) for v in newest if v)])
-        if key not in searchers:  # one service per index version, reused across requests
-            searchers.clear()
-            searchers[key] = open_search(ws, settings)
-        filters = Filters(
-            category=category,
-            brands=tuple(brand or ()),
-            price_min=price_min,
-            price_max=price_max,
-            in_stock=in_stock,
-        )
-        outcome = searchers[key].search(q, k, explain, filters, user_id=user)
-        return SearchResponse(index=str(index.ref), **outcome.to_dict())
+    @app.get("/metrics", tags=["health"], response_class=Response)
+    def prometheus(request: Request) -> Response:
+        """Prometheus text format: requests, latency histograms, events, release."""
+        metrics.live_users.set(len(state_of(request).sessions))
+        return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def dashboard() -> str:
         return resources.files("shopmind.web").joinpath("index.html").read_text("utf-8")
 
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    if origins:  # off unless configured
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type", "Idempotency-Key"],
+        )
+    # outermost: sees every request and response, errors included
+    app.add_middleware(ServiceMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     return app

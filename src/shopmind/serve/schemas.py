@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 
 class AssetSummary(BaseModel):
@@ -76,6 +77,7 @@ class SearchHit(BaseModel):
 class SearchResponse(BaseModel):
     query: str
     index: str
+    release: int | None = None
     searched: str
     filters: dict[str, Any]
     understood: list[str]
@@ -94,6 +96,152 @@ class Health(BaseModel):
 
 
 class ErrorBody(BaseModel):
+    """The one error format: a stable code, a message for people, details for programs."""
+
     error: str
     message: str
     details: dict[str, Any] | None = None
+    request_id: str | None = None
+
+
+# -- /v1 requests ----------------------------------------------------------------------------
+ITEM_EVENT_TYPES = ("view", "click", "add_to_cart", "purchase")
+
+
+class EventIn(BaseModel):
+    """One user event (the events contract's fields; unknown fields are refused)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    event_type: Literal["view", "click", "add_to_cart", "purchase", "search"]
+    item_id: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    session_id: Annotated[str, StringConstraints(max_length=200)] | None = None
+    timestamp: datetime | None = None  # ISO 8601 or unix seconds; the server's clock if absent
+    query: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    price: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    quantity: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+
+    @model_validator(mode="after")
+    def _needs_its_subject(self) -> EventIn:
+        if self.event_type in ITEM_EVENT_TYPES and self.item_id is None:
+            raise ValueError(f"item_id is required for a {self.event_type!r} event")
+        if self.event_type == "search" and not (self.query or "").strip():
+            raise ValueError("query is required for a 'search' event")
+        if self.timestamp is not None and self.timestamp.tzinfo is None:
+            # a naive time is taken as UTC, like the file readers do
+            self.timestamp = self.timestamp.replace(tzinfo=UTC)
+        return self
+
+    def record(self) -> dict[str, Any]:
+        """The form the event log stores: unix seconds, no empty fields."""
+        out = self.model_dump(exclude_none=True)
+        if self.timestamp is not None:
+            out["timestamp"] = int(self.timestamp.timestamp())
+        return out
+
+
+class EventBatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    events: Annotated[list[EventIn], Field(min_length=1)]
+
+
+class EventsAccepted(BaseModel):
+    accepted: int
+    first_seq: int
+    duplicate: bool
+
+
+class ProductIn(BaseModel):
+    """One product to insert or replace (the products contract's fields)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    item_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    title: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    description: Annotated[str, StringConstraints(max_length=100_000)] | None = None
+    brand: Annotated[str, StringConstraints(max_length=500)] | None = None
+    category: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    price: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
+    stock: Annotated[int, Field(ge=0)] | None = None
+    attributes: dict[str, str] | None = None
+    image_url: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    language: Annotated[str, StringConstraints(max_length=20)] | None = None
+
+
+class ProductBatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    products: Annotated[list[ProductIn], Field(min_length=1)]
+
+
+class ProductsAccepted(BaseModel):
+    accepted: int
+    first_seq: int
+    duplicate: bool
+    applies: str  # when the change reaches search and recommendations
+
+
+# -- /v1 responses ---------------------------------------------------------------------------
+class RecommendedItem(BaseModel):
+    item_id: str
+    score: float
+    reason: str
+    because: str | None
+
+
+class RecommendResponse(BaseModel):
+    user: str
+    release: int
+    known: bool
+    items: list[RecommendedItem]
+
+
+class SimilarResponse(BaseModel):
+    item: str
+    release: int
+    items: list[RecommendedItem]
+
+
+class ReleaseOut(BaseModel):
+    id: int
+    created_at: str
+    pins: dict[str, str]
+    note: str
+    checks: dict[str, Any]
+    active: bool
+
+
+class ReleaseSwitched(BaseModel):
+    release: ReleaseOut
+    load_seconds: float
+    checks: dict[str, Any]
+
+
+class Ready(BaseModel):
+    ready: bool
+    release: int | None
+    replayed_events: int
+    live_users: int
+
+
+class CompactOut(BaseModel):
+    """What one compaction of the event log did."""
+
+    log_id: str
+    first_seq: int | None
+    last_seq: int | None
+    events: int
+    accepted: int
+    quarantined: int
+    quarantine_by_check: dict[str, int]
+    asset: str | None
+    quarantine_asset: str | None
+    previous: str | None
+    previous_rows: int
+    watermark: int
+    truncated_segments: int
+    references: dict[str, Any]
+    seconds: float

@@ -30,6 +30,10 @@ class SasRecParams:
     patience: int = 5  # evaluations without a better validation NDCG@10 before stopping
     eval_every: int = 2  # epochs between validation evaluations
     max_minutes: float = 18.0  # wall-clock cap on training
+    # "cosine": the learning rate decays to lr_floor x learning_rate along a cosine over the
+    # training budget (whichever of max_minutes and max_epochs is nearer); "constant": it stays
+    schedule: str = "cosine"
+    lr_floor: float = 0.02
     text_weight: bool = True  # fuse text vectors when the catalog has them
     id_dropout: float = 0.1  # share of items scored by text alone per batch (with text)
     use_events: bool = True  # event-type embeddings (when the data records types)
@@ -73,6 +77,8 @@ class SasRecParams:
                 "patience": self.patience >= 1,
                 "eval_every": self.eval_every >= 1,
                 "max_minutes": self.max_minutes > 0,
+                "schedule": self.schedule in ("cosine", "constant"),
+                "lr_floor": 0 <= self.lr_floor <= 1,
                 "threads": self.threads >= 0,
             },
         )

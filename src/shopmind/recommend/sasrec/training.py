@@ -129,6 +129,15 @@ def validation_ndcg10(net: SeqNet, inputs: Padded, targets: np.ndarray, batch: i
     return total / max(len(targets), 1)
 
 
+def learning_rate_at(done: float, p: SasRecParams) -> float:
+    """The cosine schedule's rate when ``done`` (0..1) of the training budget is spent.
+
+    The budget is mostly wall-clock here, and a rate still high when the clock runs out leaves
+    the model noisy: decaying it over the budget lets the last minutes settle into a minimum."""
+    floor = p.lr_floor * p.learning_rate
+    return floor + (p.learning_rate - floor) * 0.5 * (1.0 + math.cos(math.pi * done))
+
+
 def train_network(net: SeqNet, data: Interactions, p: SasRecParams) -> TrainReport:
     """Train ``net`` in place on ``data`` (last event per user held out); keep the best epoch."""
     started = time.perf_counter()
@@ -151,7 +160,15 @@ def train_network(net: SeqNet, data: Interactions, p: SasRecParams) -> TrainRepo
     deadline = started + 60.0 * p.max_minutes
     net.train()
     for epoch in range(1, p.max_epochs + 1):
-        for batch in length_batches(window_lengths, p.batch_size, rng):
+        batches = length_batches(window_lengths, p.batch_size, rng)
+        for step, batch in enumerate(batches):
+            if p.schedule == "cosine":
+                done = max(
+                    (time.perf_counter() - started) / (deadline - started),
+                    (epoch - 1 + step / len(batches)) / p.max_epochs,
+                )
+                for group in opt.param_groups:
+                    group["lr"] = learning_rate_at(min(done, 1.0), p)
             items, events, gaps = train.rows(batch)
             inputs, targets = items[:, :-1], items[:, 1:]
             hidden = net(inputs, events[:, :-1], gaps[:, :-1])  # (B, T, C)
