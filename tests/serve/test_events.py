@@ -108,3 +108,27 @@ def test_compaction_while_serving(shop: Shop, tmp_path: Path) -> None:
         assert second["events"] == 1 and second["first_seq"] == 4 and second["asset"] == "events@3"
         assert c.post("/v1/events/compact", headers=admin).json()["asset"] is None
     assert shop.ws.get("events").rows == before + 4 - (first["quarantined"] + second["quarantined"])
+
+
+def test_product_changes_are_logged_then_compacted(shop: Shop, tmp_path: Path) -> None:
+    shop = fresh_copy(shop, tmp_path)
+    before = shop.ws.read_table(shop.ws.get("products")).to_pylist()
+    w, admin = shop.headers("write"), shop.headers("admin")
+    new = {"item_id": "NEW-1", "title": "Linen summer shirt", "price": 25.5, "stock": 3}
+    changed = {**{k: before[0][k] for k in ("item_id", "title")}, "price": 1.0}
+    with TestClient(create_app(shop.settings)) as c:
+        r = c.post("/v1/products", json={"products": [new, changed]}, headers=w)
+        assert r.status_code == 202 and r.json()["accepted"] == 2 and r.json()["applies"]
+        assert c.delete(f"/v1/products/{before[1]['item_id']}", headers=w).status_code == 202
+        bad = c.post("/v1/products", json={"products": [{"item_id": "x"}]}, headers=w)
+        assert bad.status_code == 422 and "title" in bad.json()["message"]
+        report = c.post("/v1/products/compact", headers=admin).json()
+        assert (report["operations"], report["upserts"], report["deletes"]) == (3, 2, 1)
+        assert report["asset"] == "products@2" and report["quarantined"] == 0
+        again = c.post("/v1/products/compact", headers=admin).json()
+        assert again["asset"] is None and again["operations"] == 0
+    after = {r["item_id"]: r for r in shop.ws.read_table(shop.ws.get("products")).to_pylist()}
+    assert len(after) == len(before)  # one added, one deleted
+    assert after["NEW-1"]["title"] == "Linen summer shirt" and before[1]["item_id"] not in after
+    assert float(after[before[0]["item_id"]]["price"]) == 1.0
+    assert after[before[2]["item_id"]]["title"] == before[2]["title"]  # untouched rows stay

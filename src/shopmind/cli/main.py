@@ -7,6 +7,7 @@ import click
 from shopmind import __version__
 from shopmind.cli.assets import assets
 from shopmind.cli.bench import bench
+from shopmind.cli.bench_serve import bench_serve_cmd
 from shopmind.cli.build import build
 from shopmind.cli.demo import demo
 from shopmind.cli.encoder import encoder
@@ -48,6 +49,9 @@ for command in (
     synth,
 ):
     cli.add_command(command)
+
+
+_ = bench_serve_cmd  # registered on ``bench`` by its import
 
 
 def main() -> None:

@@ -245,3 +245,18 @@ class CompactOut(BaseModel):
     truncated_segments: int
     references: dict[str, Any]
     seconds: float
+
+
+class ProductCompactOut(BaseModel):
+    """What one compaction of the product change log did."""
+
+    log_id: str
+    operations: int
+    upserts: int
+    deletes: int
+    previous: str | None
+    asset: str | None
+    accepted: int
+    quarantined: int
+    watermark: int
+    seconds: float

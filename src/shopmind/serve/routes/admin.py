@@ -17,6 +17,7 @@ from shopmind.serve.schemas import (
     AssetSummary,
     CompactOut,
     LineageNode,
+    ProductCompactOut,
     QualityProfile,
     QuarantinePage,
     QuarantineRow,
@@ -167,3 +168,13 @@ async def compact_events(request: Request) -> CompactOut:
     state = state_of(request)
     report = await run_in_threadpool(compact, state.workspace(), state.events, state.settings)
     return CompactOut(**asdict(report))
+
+
+@router.post("/products/compact", response_model=ProductCompactOut)
+async def compact_products(request: Request) -> ProductCompactOut:
+    """Apply the logged product changes to the next ``products@N`` (a build then serves it)."""
+    from shopmind.events.catalog import compact_products as run
+
+    state = state_of(request)
+    report = await run_in_threadpool(run, state.workspace(), state.products, state.settings)
+    return ProductCompactOut(**asdict(report))
