@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Any, Self
 
 import numpy as np
-from scipy import linalg, sparse
+from scipy import sparse
 
+from shopmind.errors import InvalidArgument
 from shopmind.recommend.base import Recommender
 from shopmind.recommend.data import History, Interactions
 from shopmind.recommend.itemcf import history_matrix
@@ -73,7 +74,7 @@ class Ease(Recommender):
         x.data[:] = 1.0  # binary even when an item repeats
         gram = (x.T @ x).toarray()
         gram[np.diag_indices_from(gram)] += p.l2
-        inv = linalg.inv(gram, overwrite_a=True, check_finite=False)
+        inv = spd_inverse(gram)
         b = -inv / np.diag(inv)[None, :]
         b[np.diag_indices_from(b)] = 0.0
         # rounded to the float16 it is saved as, so a loaded model scores exactly the same
@@ -115,3 +116,20 @@ class Ease(Recommender):
         self.kept = arrays["kept"]
         self.weights = np.ascontiguousarray(arrays["weights"], dtype=np.float32)
         self._column_of = None
+
+
+def spd_inverse(a: np.ndarray) -> np.ndarray:
+    """The inverse of the symmetric positive definite ``a`` (float64, ``(m, m)``).
+
+    Through numpy's LAPACK, which is built with 64-bit indices: scipy's is built with 32-bit
+    ones, and inverting the 18,357 x 18,357 Gram matrix of Amazon Sports (2.7 GB, more bytes
+    than a 32-bit offset reaches) crashed inside it with a segmentation fault, while Beauty's
+    12,101 x 12,101 (1.2 GB) was fine."""
+    try:
+        np.linalg.cholesky(a)  # cheap next to the inverse; says "not SPD" clearly
+    except np.linalg.LinAlgError as exc:
+        raise InvalidArgument(
+            f"the item Gram matrix is not positive definite ({exc}); raise l2", argument="l2"
+        ) from exc
+    inv: np.ndarray = np.linalg.inv(a)
+    return inv

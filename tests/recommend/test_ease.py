@@ -1,0 +1,23 @@
+"""EASE's inverse by Cholesky equals the general inverse, and refuses a singular Gram."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from shopmind.errors import InvalidArgument
+from shopmind.recommend.ease import spd_inverse
+
+
+def test_spd_inverse_matches_the_general_inverse() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.random((300, 120))
+    gram = x.T @ x + 5.0 * np.eye(120)
+    got = spd_inverse(gram.copy())
+    assert np.allclose(got, np.linalg.inv(gram), atol=1e-10)
+    assert np.allclose(got, got.T, atol=1e-12)
+
+
+def test_spd_inverse_refuses_a_matrix_that_is_not_positive_definite() -> None:
+    with pytest.raises(InvalidArgument, match="not positive definite"):
+        spd_inverse(-np.eye(4))
