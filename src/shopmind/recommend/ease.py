@@ -22,6 +22,12 @@ from shopmind.recommend.data import History, Interactions
 from shopmind.recommend.itemcf import history_matrix
 from shopmind.text.finetune import check_ranges
 
+#: Gram matrices of at least this many bytes (float64: 16,384 items and up) are inverted in
+#: float32. The bundled OpenBLAS crashed (segmentation fault, in LU and in Cholesky, through
+#: numpy and through scipy) on the 18,357-item float64 matrix of Amazon Sports (2.7 GB); the
+#: same matrix in float32 (1.35 GB) inverts, and EASE's scores need far fewer digits.
+FLOAT64_LIMIT_BYTES = 2**31
+
 
 @dataclass(frozen=True)
 class EaseParams:
@@ -73,6 +79,8 @@ class Ease(Recommender):
         )
         x.data[:] = 1.0  # binary even when an item repeats
         gram = (x.T @ x).toarray()
+        if gram.nbytes >= FLOAT64_LIMIT_BYTES:
+            gram = gram.astype(np.float32)  # see FLOAT64_LIMIT_BYTES
         gram[np.diag_indices_from(gram)] += p.l2
         inv = spd_inverse(gram)
         b = -inv / np.diag(inv)[None, :]
@@ -119,17 +127,13 @@ class Ease(Recommender):
 
 
 def spd_inverse(a: np.ndarray) -> np.ndarray:
-    """The inverse of the symmetric positive definite ``a`` (float64, ``(m, m)``).
-
-    Through numpy's LAPACK, which is built with 64-bit indices: scipy's is built with 32-bit
-    ones, and inverting the 18,357 x 18,357 Gram matrix of Amazon Sports (2.7 GB, more bytes
-    than a 32-bit offset reaches) crashed inside it with a segmentation fault, while Beauty's
-    12,101 x 12,101 (1.2 GB) was fine."""
+    """The inverse of the symmetric positive definite ``a`` (``(m, m)``, float32 or float64)."""
     try:
-        np.linalg.cholesky(a)  # cheap next to the inverse; says "not SPD" clearly
+        inv: np.ndarray = np.linalg.inv(a)
     except np.linalg.LinAlgError as exc:
         raise InvalidArgument(
-            f"the item Gram matrix is not positive definite ({exc}); raise l2", argument="l2"
+            f"the item Gram matrix cannot be inverted ({exc}); raise l2", argument="l2"
         ) from exc
-    inv: np.ndarray = np.linalg.inv(a)
+    if not np.isfinite(inv).all():
+        raise InvalidArgument("the item Gram matrix is ill-conditioned; raise l2", argument="l2")
     return inv
