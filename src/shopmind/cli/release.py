@@ -38,16 +38,9 @@ def list_releases(ctx: Context) -> None:
 @common_options
 def create(ctx: Context, note: str, activate: bool) -> None:
     """Pin the newest built versions into a new release, after checking they serve."""
-    from shopmind.pipeline.releasing import current_pins, open_release
-    from shopmind.workspace.releases import Release, ReleaseBook
+    from shopmind.pipeline.releasing import make_release
 
-    ws = ctx.workspace()
-    pins = current_pins(ws)
-    checked = open_release(ws, ctx.settings, Release(0, "", pins))
-    book = ReleaseBook(ws)
-    made = book.create(pins, note=note, checks=checked.checks)
-    if activate:
-        book.activate(made.id)
+    made, _served = make_release(ctx.workspace(), ctx.settings, note, activate)
     ctx.emit(
         {**made.to_dict(), "active": activate},
         lambda: _line(made.to_dict(), made.id if activate else None),

@@ -18,7 +18,7 @@ from shopmind.features import build_item_embeddings, build_item_stats, build_use
 from shopmind.pipeline.encoders import duplicate_threshold, ensure_encoder, open_encoder
 from shopmind.pipeline.ranking import train_ranker
 from shopmind.pipeline.recommending import train_recommender
-from shopmind.pipeline.releasing import release_build
+from shopmind.pipeline.releasing import make_release
 from shopmind.pipeline.searching import newest
 from shopmind.quality.suggestions import SuggestionParams, build_suggestions
 from shopmind.search.ann import VectorIndexParams, build_vector_index_asset
@@ -129,7 +129,7 @@ def run_build(
 
     # last: pin what was just built and serve it (refused, with the reason, if it cannot)
     t0 = time.perf_counter()
-    release, _served = release_build(ws, settings, note="shopmind build")
+    release, _served = make_release(ws, settings, note="shopmind build")
     steps.append(
         {
             "step": "release",

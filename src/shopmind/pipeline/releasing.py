@@ -1,6 +1,7 @@
 """Releases in orchestration: what a release pins, opening one, and checking it before it serves.
 
-``shopmind build`` ends by pinning the versions it made into a new release and activating it.
+``shopmind build`` ends by pinning the versions it made into a new release and activating it
+(:func:`make_release`, also behind ``shopmind release create`` and ``POST /v1/releases``).
 Opening a release loads every pinned model and index; :func:`check_served` then answers one
 search and one recommendation with them, so a release whose files are missing or corrupt is
 refused before a single request reaches it.
@@ -128,16 +129,20 @@ def check_served(served: Served) -> dict[str, Any]:
     return checks
 
 
-def release_build(ws: Workspace, settings: Settings, note: str = "") -> tuple[Release, Served]:
-    """Pin the newest served versions into a new release, check it, and activate it."""
+def make_release(
+    ws: Workspace, settings: Settings, note: str = "", activate: bool = True
+) -> tuple[Release, Served]:
+    """Pin the newest served versions into a new release after checking they serve (nothing
+    is written for a release that is refused); with ``activate``, make it the active one."""
     pins = current_pins(ws)
     if not pins:
         raise NotFound("nothing to release: the workspace has no search index or recommender")
     candidate = Release(0, datetime.now(UTC).isoformat(), pins)
-    served = open_release(ws, settings, candidate)  # refused before anything is written
+    served = open_release(ws, settings, candidate)
     book = ReleaseBook(ws)
     release = book.create(pins, note=note, checks=served.checks)
-    book.activate(release.id)
+    if activate:
+        book.activate(release.id)
     served.release = release
     return release, served
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from shopmind.ingest import quarantine_of
-from shopmind.pipeline.releasing import Served, current_pins, open_release
+from shopmind.pipeline.releasing import Served, make_release
 from shopmind.quality.report import quality_profile
 from shopmind.serve.deps import require, state_of
 from shopmind.serve.schemas import (
@@ -131,15 +131,9 @@ async def create_release(
 ) -> ReleaseOut:
     """Pin the newest built versions into a new release (checked, not activated)."""
     state = state_of(request)
-
-    def make() -> Release:
-        ws = state.workspace()
-        pins = current_pins(ws)
-        candidate = Release(0, "", pins)
-        checked = open_release(ws, state.settings, candidate)  # refused if broken
-        return ReleaseBook(ws).create(pins, note=note, checks=checked.checks)
-
-    release = await run_in_threadpool(make)
+    release, _served = await run_in_threadpool(
+        make_release, state.workspace(), state.settings, note, False
+    )
     return release_out(release, None)
 
 
