@@ -24,6 +24,8 @@ USER_ALIASES = (
 QUERY_ALIASES = ("search_term", "q", "keyword", "keywords", "search_query")
 
 EVENT_TYPES = ("view", "click", "add_to_cart", "purchase", "search")
+#: Event types about one product (a search names none).
+ITEM_EVENT_TYPES = tuple(t for t in EVENT_TYPES if t != "search")
 
 PRODUCTS = TableContract(
     kind="products",

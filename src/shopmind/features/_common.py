@@ -19,12 +19,12 @@ from typing import Any
 
 import duckdb
 
+# The event types that name an item; ``search`` events have none and carry no item signal.
+from shopmind.contracts.tables import ITEM_EVENT_TYPES
 from shopmind.errors import InvalidArgument
 from shopmind.workspace import AssetVersion
 from shopmind.workspace.engine import lit
 
-# The event types that name an item; ``search`` events have none and carry no item signal.
-ITEM_EVENT_TYPES = ("view", "click", "add_to_cart", "purchase")
 US_PER_DAY = 86_400_000_000
 EVENT_COLUMNS = ("user_id", "item_id", "event_type", "timestamp", "price", "quantity")
 PRODUCT_COLUMNS = ("item_id", "category", "brand", "price", "currency")

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from shopmind.contracts.tables import ITEM_EVENT_TYPES
+
 
 class AssetSummary(BaseModel):
     name: str
@@ -105,7 +107,6 @@ class ErrorBody(BaseModel):
 
 
 # -- /v1 requests ----------------------------------------------------------------------------
-ITEM_EVENT_TYPES = ("view", "click", "add_to_cart", "purchase")
 
 
 class EventIn(BaseModel):

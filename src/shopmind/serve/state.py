@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from shopmind.config import Settings
+from shopmind.contracts.tables import ITEM_EVENT_TYPES
 from shopmind.errors import NotFound
 from shopmind.events.log import AppendResult, EventLog
 from shopmind.pipeline.releasing import Served, newest_release, open_release
@@ -34,8 +35,6 @@ from shopmind.workspace.releases import Release, ReleaseBook
 log = logging.getLogger(__name__)
 EVENTS_DIR = Path("service") / "events"
 PRODUCTS_DIR = Path("service") / "products"
-#: Event types that change a user's live session (searches carry no item).
-ITEM_EVENTS = ("view", "click", "add_to_cart", "purchase")
 
 
 class ServiceState:
@@ -158,7 +157,7 @@ class ServiceState:
         return result
 
     def _apply_to_sessions(self, e: Mapping[str, Any]) -> None:
-        if e.get("event_type") in ITEM_EVENTS and e.get("item_id"):
+        if e.get("event_type") in ITEM_EVENT_TYPES and e.get("item_id"):
             self.sessions.add(
                 str(e["user_id"]),
                 LiveEvent(str(e["item_id"]), str(e["event_type"]), int(e["timestamp"])),
@@ -168,7 +167,7 @@ class ServiceState:
         served = self.served
         if served is None or served.recommend is None:
             return
-        if e.get("event_type") in ITEM_EVENTS and e.get("item_id"):
+        if e.get("event_type") in ITEM_EVENT_TYPES and e.get("item_id"):
             served.recommend.record(
                 str(e["user_id"]), str(e["item_id"]), str(e["event_type"]), int(e["timestamp"])
             )
