@@ -57,6 +57,13 @@ def test_assets_commands(tmp_path: Path, wsdir: Path) -> None:
     assert "price: must be >= 0" in out
     code, out, _ = run("assets", "verify", *ws)
     assert code == 0
+    code, out, _ = run("assets", "drift", "products", "--json", *ws)
+    drift = json.loads(out)
+    assert (drift["older"], drift["newer"], drift["rows"]) == ("products@1", "products@2", [2, 2])
+    price = next(c for c in drift["columns"] if c["column"] == "price")
+    assert price["psi"] == 0.0 and price["verdict"] == "stable"  # the same file twice
+    code, out, _ = run("assets", "drift", "products", *ws)
+    assert code == 0 and "price" in out and "stable" in out
 
 
 @pytest.mark.parametrize(

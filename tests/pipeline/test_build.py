@@ -6,7 +6,7 @@ import pytest
 
 from shopmind.config import Settings
 from shopmind.errors import NotFound
-from shopmind.pipeline.build import format_build, run_build
+from shopmind.pipeline.build import BUILD_STEPS, format_build, run_build
 from shopmind.workspace import AssetVersion, Workspace
 from shopmind.workspace.releases import ReleaseBook
 
@@ -17,18 +17,7 @@ def test_build_makes_every_asset_with_lineage(
     ws, settings, encoder = shop_ws
     summary = run_build(ws, settings, encoder_asset=encoder)
     steps = [s["step"] for s in summary["steps"]]
-    assert steps == [
-        "encoder",
-        "item_embeddings",
-        "vector_index",
-        "search_index",
-        "quality_suggestions",
-        "item_stats",
-        "user_profiles",
-        "recommender",
-        "search_ranker",
-        "release",
-    ]
+    assert steps == list(BUILD_STEPS)
     products, events = ws.get("products"), ws.get("events")
     emb = ws.get("item_embeddings")
     ranker_step = summary["steps"][-2]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 from rec_helpers import RecommenderContract
 
 from shopmind.recommend.base import Recommender
-from shopmind.recommend.content import ContentKNN
+from shopmind.recommend.content import ContentKNN, ContentParams
+from shopmind.recommend.data import Interactions
 from shopmind.recommend.ease import Ease, EaseParams
 from shopmind.recommend.hybrid import Hybrid, HybridParams
 from shopmind.recommend.itemcf import ItemCF
@@ -44,6 +46,26 @@ class TestContent(RecommenderContract):
     @staticmethod
     def make() -> Recommender:
         return ContentKNN()
+
+
+class TestContentGraph(RecommenderContract):
+    """The same contract through the HNSW graph that large catalogs use."""
+
+    @staticmethod
+    def make() -> Recommender:
+        return ContentKNN(ContentParams(ann_from=1, ann_k=20))
+
+
+def test_content_graph_finds_the_exact_neighbours(shop: Interactions) -> None:
+    exact = ContentKNN().fit(shop)
+    graph = ContentKNN(ContentParams(ann_from=1, ann_k=10)).fit(shop)
+    histories = [shop.history(u) for u in range(20)]
+    want, got = exact.scores(histories), graph.scores(histories)
+    assert np.isfinite(got).sum(axis=1).max() == 10  # only the graph's neighbours are scored
+    for r in range(len(histories)):
+        top = np.argsort(-want[r])[:10]
+        assert set(np.flatnonzero(np.isfinite(got[r]))) == set(top)
+        np.testing.assert_allclose(got[r, top], want[r, top], rtol=1e-4)
 
 
 class TestSasRec(RecommenderContract):

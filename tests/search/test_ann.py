@@ -8,6 +8,7 @@ import pytest
 from shopmind.contracts.vectors import vectors_matrix
 from shopmind.errors import InputFileError, InvalidArgument
 from shopmind.search.ann import (
+    IvfIndex,
     VectorIndex,
     VectorIndexParams,
     build_index,
@@ -104,3 +105,29 @@ def test_dense_retriever_over_hnsw_scores_reached_rows_exactly() -> None:
     assert approx.search("anything", k=5).rows[0] == 11
     with pytest.raises(InvalidArgument, match="index covers"):
         DenseRetriever(x[:10], encoder, hnsw)  # type: ignore[arg-type]
+
+
+def test_ivf_agrees_with_exact_search() -> None:
+    x = _vectors(3000)
+    ivf = IvfIndex(x)
+    assert ivf.kind == "ivf" and ivf.flat.nprobe >= 4
+    assert ivf.search(x[7], 1).rows[0] == 7
+    quality = measured_recall(ivf, queries=50, k=20)
+    assert quality["recall@20"] >= 0.95
+
+
+def test_mid_size_catalogs_get_an_ivf_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    import shopmind.search.dense as dense
+
+    x = _vectors(3000)
+    encoder = _FixedEncoder(x[11])
+    assert not DenseRetriever(x, encoder).approximate  # type: ignore[arg-type]
+    monkeypatch.setattr(dense, "EXACT_SCAN_MAX", 1000)
+    pooled = DenseRetriever(x, encoder)  # type: ignore[arg-type]
+    assert pooled.approximate and isinstance(pooled.index, IvfIndex)
+    full = x @ x[11]
+    part = pooled.score_all("anything")
+    reached = part > UNREACHED
+    assert reached.sum() >= 400
+    np.testing.assert_allclose(part[reached], full[reached], rtol=1e-5)  # exact cosines
+    assert set(np.argsort(-full)[:10]) <= set(np.flatnonzero(reached))

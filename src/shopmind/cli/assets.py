@@ -159,6 +159,35 @@ def quality_cmd(ctx: Context, spec: str, limit: int) -> None:
     ctx.emit(data, text)
 
 
+@assets.command("drift")
+@click.argument("name")
+@click.option("--older", type=int, default=None, help="Version to compare from [next-to-newest].")
+@click.option("--newer", type=int, default=None, help="Version to compare to [newest].")
+@common_options
+def drift_cmd(ctx: Context, name: str, older: int | None, newer: int | None) -> None:
+    """How far each column of NAME moved between two versions (PSI; docs/data-quality)."""
+    from shopmind.quality.report import asset_drift
+
+    data = asset_drift(ctx.workspace(), name, older, newer)
+
+    def text() -> str:
+        rows = data["rows"]
+        lines = [f"{data['older']} ({rows[0]:,} rows) -> {data['newer']} ({rows[1]:,} rows)"]
+        for c in data["columns"]:
+            score = "  -" if c["psi"] is None else f"{c['psi']:.3f} {c['verdict']}"
+            nulls = c["null_share"]
+            lines.append(
+                f"  {c['column']:<16} {c['kind']:<11} {score:<16} "
+                f"nulls {nulls[0]:.1%} -> {nulls[1]:.1%}"
+            )
+        for key in ("added", "removed"):
+            if data[key]:
+                lines.append(f"  columns {key}: {', '.join(data[key])}")
+        return "\n".join(lines)
+
+    ctx.emit(data, text)
+
+
 @assets.command("verify")
 @common_options
 def verify_cmd(ctx: Context) -> None:

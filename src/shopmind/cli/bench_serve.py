@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -28,6 +30,12 @@ from shopmind.cli.common import Context, common_options
 @click.option("--soak-minutes", default=0.0, show_default=True, help="Mixed load, memory sampled.")
 @click.option("--recommender", default="hybrid", show_default=True)
 @click.option("--train-minutes", default=3.0, show_default=True, help="Transformer cap.")
+@click.option(
+    "--zh-fraction",
+    default=0.0,
+    show_default=True,
+    help="Share of Chinese products (above 0 the multilingual encoder serves queries).",
+)
 @out_option
 @common_options
 def bench_serve_cmd(
@@ -42,6 +50,7 @@ def bench_serve_cmd(
     soak_minutes: float,
     recommender: str,
     train_minutes: float,
+    zh_fraction: float,
     out: Path | None,
 ) -> None:
     """Throughput and p50/p99 of /v1/search and /v1/recommend at each concurrency, durable
@@ -59,6 +68,15 @@ def bench_serve_cmd(
         soak_minutes=soak_minutes,
         recommender=recommender,
         train_minutes=train_minutes,
+        zh_fraction=zh_fraction,
     )
-    result = bench_serve(ctx.settings, folder, params, lambda m: click.echo(m, err=True))
+
+    def checkpoint(partial: dict[str, Any]) -> None:
+        if out is not None:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps({**partial, "partial": True}, indent=2), encoding="utf-8")
+
+    result = bench_serve(
+        ctx.settings, folder, params, lambda m: click.echo(m, err=True), checkpoint
+    )
     finish(ctx, result, "bench serve", out)

@@ -11,6 +11,7 @@ from shopmind.cli.bench_serve import bench_serve_cmd
 from shopmind.cli.build import build
 from shopmind.cli.demo import demo
 from shopmind.cli.encoder import encoder
+from shopmind.cli.evaluate import evaluate
 from shopmind.cli.events import events
 from shopmind.cli.ingest import ingest
 from shopmind.cli.keys import keys
@@ -35,6 +36,7 @@ for command in (
     build,
     demo,
     encoder,
+    evaluate,
     events,
     ingest,
     keys,

@@ -6,8 +6,10 @@
    belong to it), with rate limits off.
 3. A closed-loop load generator (:mod:`~shopmind.pipeline.loadgen`) drives ``/v1/search``
    (product-title words as queries) and ``/v1/recommend/{user}`` (users with history) at each
-   concurrency for ``seconds``, then ``/v1/events/batch`` with batches of 100 events, then,
-   with ``soak_minutes``, a mixed load while the server's resident memory is sampled.
+   concurrency for ``seconds``; then an open-loop sweep offers each endpoint fixed rates
+   (fractions of its best closed-loop throughput) and reports the highest rate whose p99 met
+   the goal; then ``/v1/events/batch`` with batches of 100 events; then, with
+   ``soak_minutes``, a mixed load while the server's resident memory is sampled.
 
 Client and server share the machine: on 2 cores the figures are what one box does with both.
 """
@@ -31,9 +33,14 @@ from urllib.parse import quote
 from shopmind.config import Settings
 from shopmind.errors import InvalidArgument, ShopmindError
 from shopmind.ingest import ingest_file
-from shopmind.pipeline.loadgen import Request, run_load
+from shopmind.pipeline.loadgen import Request, run_load, run_rate
 from shopmind.workspace import Workspace
 from shopmind.workspace.releases import ReleaseBook
+
+#: the service's latency goals (p99 per request at the highest load the machine sustains)
+P99_GOAL_MS = {"search": 25.0, "recommend": 10.0}
+#: open-loop rates tried, as fractions of the best closed-loop throughput
+RATE_FRACTIONS = (0.25, 0.5, 0.7, 0.85)
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,9 @@ class ServeBenchParams:
     soak_minutes: float = 0.0
     recommender: str = "hybrid"
     train_minutes: float = 3.0  # cap on the transformer when the shop is built
+    # Chinese share of the catalog: 0 makes an English shop, which the English encoder serves
+    # (about 1 ms per query); any Chinese needs the multilingual one (about 13 ms per query)
+    zh_fraction: float = 0.0
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -54,6 +64,8 @@ class ServeBenchParams:
             raise InvalidArgument(
                 "products >= 100, users >= 10 and events >= 1000", argument="size"
             )
+        if not 0 <= self.zh_fraction <= 1:
+            raise InvalidArgument("zh_fraction must be in [0, 1]", argument="zh_fraction")
         if not self.concurrency or min(self.concurrency) < 1:
             raise InvalidArgument("concurrency levels must be >= 1", argument="concurrency")
 
@@ -73,13 +85,20 @@ def prepare_shop(settings: Settings, folder: Path, p: ServeBenchParams) -> dict[
         n_users=p.users,
         n_events=p.events,
         n_queries=min(300, p.products),
+        zh_fraction=p.zh_fraction,
     )
     files = write_shop(config, folder / "data", fmt="csv")["files"]
     assert isinstance(files, dict)
     for kind in ("products", "events"):
         ingest_file(ws, kind, Path(files[kind]), settings)
+    encoder = settings.encoder
+    if encoder == "auto" and p.zh_fraction == 0:
+        encoder = "all-MiniLM-L6-v2"
     build_settings = replace(
-        settings, recommender=p.recommender, recommend_train_minutes=p.train_minutes
+        settings,
+        recommender=p.recommender,
+        recommend_train_minutes=p.train_minutes,
+        encoder=encoder,
     )
     built = run_build(ws, build_settings)
     return {"reused": False, "seconds": round(time.perf_counter() - started, 1), "build": built}
@@ -179,12 +198,17 @@ def bench_serve(
     folder: Path,
     params: ServeBenchParams | None = None,
     progress: Callable[[str], None] | None = None,
+    checkpoint: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
-    """Run the benchmark (module docstring); ``folder`` holds the shop and its workspace."""
+    """Run the benchmark (module docstring); ``folder`` holds the shop and its workspace.
+
+    ``checkpoint`` gets the result so far after every phase, so a run stopped part-way (or a
+    phase that hangs) still leaves the figures measured before it."""
     from shopmind.serve.keys import KeyStore
 
     p = params or ServeBenchParams()
     say = progress or (lambda _m: None)
+    save = checkpoint or (lambda _r: None)
     settings = replace(settings, workspace=folder / "workspace")
     say(f"preparing a shop of {p.products:,} products in {settings.workspace}")
     shop = prepare_shop(settings, folder, p)
@@ -203,10 +227,12 @@ def bench_serve(
             "recommender": ws.get("recommender").params.get("model"),
         },
         "endpoints": {},
+        "rates": {},
     }
     server = Server(settings)
     try:
         result["server_rss_mb_start"] = round(server.rss_mb(), 1)
+        save(result)
         for name, make in (("search", search), ("recommend", recommend)):
             run_load("127.0.0.1", server.port, headers, make, 2, 3.0)  # warm-up
             levels = {}
@@ -215,19 +241,54 @@ def bench_serve(
                 levels[str(c)] = run_load(
                     "127.0.0.1", server.port, headers, make, c, p.seconds
                 ).summary()
-            result["endpoints"][name] = levels
+                result["endpoints"][name] = levels
+                save(result)
+            best = max(level["throughput_rps"] for level in levels.values())
+            result["rates"][name] = _rate_sweep(server, headers, make, name, best, p, say)
+            save(result)
         say(f"events: {p.event_batches} batches of 100")
         ev = run_load(
             "127.0.0.1", server.port, headers, events, 8, 3600.0, max_requests=p.event_batches
         ).summary()
         ev["events_per_s"] = round(ev["throughput_rps"] * 100, 1)
         result["events"] = ev
+        save(result)
         if p.soak_minutes > 0:
             result["soak"] = _soak(server, headers, (search, recommend, events), p, say)
         result["server_rss_mb_end"] = round(server.rss_mb(), 1)
     finally:
         server.stop()
     return result
+
+
+def _rate_sweep(
+    server: Server,
+    headers: dict[str, str],
+    make: Callable[[int, int], Request],
+    name: str,
+    best_rps: float,
+    p: ServeBenchParams,
+    say: Callable[[str], None],
+) -> dict[str, Any]:
+    """Open-loop load at fractions of the best closed-loop throughput; the highest offered
+    rate whose p99 stays within the endpoint's goal."""
+    goal = P99_GOAL_MS[name]
+    steps = []
+    for fraction in RATE_FRACTIONS:
+        rate = round(best_rps * fraction, 1)
+        if rate <= 0:
+            continue
+        say(f"{name} at {rate:g} requests/s (open loop) for {p.seconds:g} s")
+        summary = run_rate(
+            "127.0.0.1", server.port, headers, make, rate, p.seconds, p.seed
+        ).summary()
+        steps.append({"offered_rps": rate, **summary})
+    within = [s["offered_rps"] for s in steps if s["p99_ms"] <= goal and s["errors"] == 0]
+    return {
+        "p99_goal_ms": goal,
+        "steps": steps,
+        "max_rps_within_goal": max(within) if within else None,
+    }
 
 
 def _soak(

@@ -9,6 +9,7 @@ Each step is a job from pinned input versions to new versions; the summary names
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from shopmind.config import Settings
@@ -25,13 +26,31 @@ from shopmind.search.ann import VectorIndexParams, build_vector_index_asset
 from shopmind.search.service import build_search_index
 from shopmind.workspace import AssetVersion, Workspace
 
+#: the steps of a build, in order (a step without inputs, or refused, is reported skipped)
+BUILD_STEPS = (
+    "encoder",
+    "item_embeddings",
+    "vector_index",
+    "search_index",
+    "quality_suggestions",
+    "item_stats",
+    "user_profiles",
+    "recommender",
+    "search_ranker",
+    "release",
+)
+
 
 def run_build(
-    ws: Workspace, settings: Settings, encoder_asset: AssetVersion | None = None
+    ws: Workspace,
+    settings: Settings,
+    encoder_asset: AssetVersion | None = None,
+    on_step: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """Run every build step the workspace has inputs for; return what was made and how long.
 
     ``encoder_asset`` overrides the encoder chosen by the settings (tests pass a tiny one).
+    ``on_step`` gets each step's record as it finishes (progress for long builds).
     """
     started = time.perf_counter()
     products = newest(ws, "products")
@@ -49,6 +68,8 @@ def run_build(
                 **extra,
             }
         )
+        if on_step is not None:
+            on_step(steps[-1])
 
     t0 = time.perf_counter()
     encoder_version = encoder_asset or ensure_encoder(ws, settings, products)
@@ -138,6 +159,8 @@ def run_build(
             "release": release.id,
         }
     )
+    if on_step is not None:
+        on_step(steps[-1])
     return {
         "products": str(products.ref),
         "events": str(events.ref) if events else None,

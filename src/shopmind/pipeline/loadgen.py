@@ -1,9 +1,19 @@
-"""A small closed-loop HTTP load generator for ``shopmind bench serve``.
+"""A small HTTP load generator for ``shopmind bench serve``, closed or open loop.
 
-``concurrency`` workers each keep one HTTP/1.1 keep-alive connection and send their next
-request as soon as the previous answer arrived, for ``seconds``; every request's latency is
-recorded. It speaks just enough HTTP for the service (JSON bodies with ``Content-Length``) on
-asyncio streams: a full client library costs several times the CPU per request, and on a
+Closed loop (:func:`run_load`): ``concurrency`` workers each keep one HTTP/1.1 keep-alive
+connection and send their next request as soon as the previous answer arrived, for
+``seconds``; every request's latency is recorded. Its latency at high concurrency is mostly
+queueing (32 workers on a server that answers 400 requests/s wait 80 ms each), so it says how
+much a box can do, not how fast it answers at a given load.
+
+Open loop (:func:`run_rate`): requests arrive at a fixed mean rate (Poisson arrivals, seeded),
+whatever the server's pace, each on a free keep-alive connection (a new one when none is
+free). Latency counts from the moment a request was due, so a stalled server cannot hide its
+queue by slowing the client down (coordinated omission). Stepping the rate up finds the
+highest load at which p99 stays within a goal.
+
+It speaks just enough HTTP for the service (JSON bodies with ``Content-Length``) on asyncio
+streams: a full client library costs several times the CPU per request, and on a
 2-core machine the load generator's CPU is taken from the server it measures.
 """
 
@@ -29,6 +39,15 @@ class LoadResult:
     seconds: float = 0.0
     statuses: dict[int, int] = field(default_factory=dict)
     latencies_ms: list[float] = field(default_factory=list)
+
+    def record(self, status: int, started: float) -> None:
+        """One answered request: its status, and its latency from ``started`` (seconds on
+        the :func:`time.perf_counter` clock)."""
+        self.latencies_ms.append((time.perf_counter() - started) * 1000)
+        self.requests += 1
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        if status >= 400:
+            self.errors += 1
 
     def summary(self) -> dict[str, Any]:
         lat = np.array(self.latencies_ms) if self.latencies_ms else np.zeros(1)
@@ -111,11 +130,7 @@ async def _run(
                     conn.close()
                     conn = _Connection(host, port, headers)
                     continue
-                result.latencies_ms.append((time.perf_counter() - t0) * 1000)
-                result.requests += 1
-                result.statuses[status] = result.statuses.get(status, 0) + 1
-                if status >= 400:
-                    result.errors += 1
+                result.record(status, t0)
         finally:
             conn.close()
 
@@ -137,3 +152,61 @@ def run_load(
     """Closed-loop load: ``concurrency`` workers for ``seconds`` (or ``max_requests`` in all);
     ``make(worker, n)`` gives each worker's n-th request."""
     return asyncio.run(_run(host, port, headers, make, concurrency, seconds, max_requests))
+
+
+async def _run_open(
+    host: str,
+    port: int,
+    headers: dict[str, str],
+    make: Callable[[int, int], Request],
+    rate: float,
+    seconds: float,
+    seed: int,
+) -> LoadResult:
+    result = LoadResult()
+    rng = np.random.default_rng(seed)
+    due = np.cumsum(rng.exponential(1.0 / rate, size=max(int(rate * seconds * 1.2), 16)))
+    due = due[due < seconds]
+    idle: list[_Connection] = []
+    start = time.perf_counter()
+
+    async def one(n: int, at: float) -> None:
+        conn = idle.pop() if idle else _Connection(host, port, headers)
+        method, path, body = make(0, n)
+        try:
+            status, _ = await conn.request(method, path, body)
+        except (OSError, ConnectionError, asyncio.IncompleteReadError):
+            result.errors += 1
+            conn.close()
+            return
+        result.record(status, at)
+        idle.append(conn)
+
+    tasks = []
+    for n, offset in enumerate(due.tolist()):
+        at = start + offset
+        wait = at - time.perf_counter()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        tasks.append(asyncio.create_task(one(n, at)))
+    await asyncio.gather(*tasks)
+    result.seconds = time.perf_counter() - start
+    for conn in idle:
+        conn.close()
+    return result
+
+
+def run_rate(
+    host: str,
+    port: int,
+    headers: dict[str, str],
+    make: Callable[[int, int], Request],
+    rate: float,
+    seconds: float,
+    seed: int = 0,
+) -> LoadResult:
+    """Open-loop load: requests due at Poisson times, ``rate`` per second on average, for
+    ``seconds``; latency from each request's due time (module docstring)."""
+    if rate <= 0 or seconds <= 0:
+        raise ValueError("rate and seconds must be > 0")
+    return asyncio.run(_run_open(host, port, headers, make, rate, seconds, seed))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from shopmind.errors import InvalidArgument
+from shopmind.quality.drift import table_drift
 from shopmind.workspace import AssetVersion, Workspace
 
 SUGGESTION_ASSETS = ("near_duplicates", "category_suggestions")
@@ -43,3 +45,31 @@ def quality_profile(ws: Workspace, version: AssetVersion, sample: int = 10) -> d
             "sample": rows,
         }
     return out
+
+
+def asset_drift(
+    ws: Workspace, name: str, older: int | None = None, newer: int | None = None
+) -> dict[str, Any]:
+    """Drift (:mod:`~shopmind.quality.drift`) from version ``older`` to ``newer`` of asset
+    ``name``; by default from the next-to-newest version to the newest."""
+    versions = ws.versions(name)
+    if newer is None:
+        if not versions:
+            raise InvalidArgument(f"asset {name!r} has no versions", argument="name")
+        newer = versions[-1].ref.version
+    if older is None:
+        before = [v.ref.version for v in versions if v.ref.version < newer]
+        if not before:
+            raise InvalidArgument(
+                f"{name}@{newer} has no earlier version to compare with", argument="older"
+            )
+        older = before[-1]
+    if older == newer:
+        raise InvalidArgument("older and newer must be different versions", argument="older")
+    a, b = ws.get(name, older), ws.get(name, newer)
+    return {
+        "asset": name,
+        "older": str(a.ref),
+        "newer": str(b.ref),
+        **table_drift(ws.data_path(a), ws.data_path(b)),
+    }

@@ -59,6 +59,19 @@ class HybridParams:
         )
 
 
+def _top_unordered(row: np.ndarray, k: int) -> np.ndarray:
+    """Indices of ``k`` largest entries of ``row`` (N,), in no order. A model that proposes
+    few items (-inf elsewhere: item-CF, the content graph) is searched among its finite
+    entries only, which on a large catalog is several times cheaper than a full partition."""
+    finite = np.flatnonzero(row > -np.inf)
+    if finite.shape[0] <= k:  # all it proposes, padded with unproposed (-inf) items
+        pad = np.flatnonzero(~(row > -np.inf))[: k - finite.shape[0]]
+        return np.concatenate([finite, pad])
+    if finite.shape[0] < row.shape[0] // 4:
+        return finite[np.argpartition(-row[finite], k - 1)[:k]]
+    return np.argpartition(-row, k - 1)[:k]
+
+
 class Hybrid(Recommender):
     """Blend of component recommenders (module docstring)."""
 
@@ -95,7 +108,7 @@ class Hybrid(Recommender):
             block = np.stack([s[r] for s in per_model])  # (M, N): every model's scores
             block[:, h.items] = -np.inf
             kk = max(min(k, block.shape[1] - 1), 1)
-            top = np.argpartition(-block, kk - 1, axis=1)[:, :kk]  # (M, kk), unordered
+            top = np.stack([_top_unordered(row, kk) for row in block])  # (M, kk)
             top_vals = np.take_along_axis(block, top, axis=1)
             order = np.argsort(-top_vals, axis=1, kind="stable")
             top = np.take_along_axis(top, order, axis=1)  # best first

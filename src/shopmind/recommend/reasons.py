@@ -27,8 +27,8 @@ VERBS = {
 }
 RECENT = 10  # newest history events a reason may point at
 
-#: (candidate, history items) -> similarity of the candidate to each history item
-Similarity = Callable[[int, np.ndarray], np.ndarray]
+#: (candidates (c,), history items (h,)) -> (c, h) similarity of each candidate to each item
+Similarity = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 def cosine_similarity(catalog: Catalog) -> Similarity | None:
@@ -37,31 +37,37 @@ def cosine_similarity(catalog: Catalog) -> Similarity | None:
     if vectors is None:
         return None
 
-    def sim(item: int, history: np.ndarray) -> np.ndarray:
-        return vectors[history] @ vectors[item]
+    def sim(items: np.ndarray, history: np.ndarray) -> np.ndarray:
+        return vectors[items] @ vectors[history].T
 
     return sim
 
 
-def reason(
-    item: int, history: History, catalog: Catalog, similarities: list[Similarity], popular: bool
-) -> dict[str, str | None]:
-    """``{"reason": text, "because": item id or None}``: why ``item`` follows ``history``."""
+def reasons(
+    items: np.ndarray, history: History, catalog: Catalog, similarities: list[Similarity]
+) -> list[dict[str, str | None]]:
+    """Per item of ``items``: ``{"reason": text, "because": item id or None}``, why it follows
+    ``history``. Each similarity is asked once for all items (one sparse or dense product per
+    recommendation list instead of one per item)."""
     recent = history.items[-RECENT:]
     events = history.events[-RECENT:] if history.events is not None else None
+    out: list[dict[str, str | None]] = [{} for _ in range(items.shape[0])]
+    todo = np.arange(items.shape[0])
     for sim in similarities:
-        if recent.shape[0] == 0:
+        if recent.shape[0] == 0 or todo.shape[0] == 0:
             break
-        s = sim(item, recent)
-        best = int(np.argmax(s[::-1]))  # ties go to the newest event
-        j = recent.shape[0] - 1 - best
-        if s[j] > 0:
-            code = int(events[j]) if events is not None else 0
-            verb = VERBS.get(code, VERBS[0])
-            return {
-                "reason": f"because you {verb} {catalog.ids[int(recent[j])]}",
-                "because": catalog.ids[int(recent[j])],
-            }
-    cat = catalog.category_of(item)
-    text = "popular" + (f" in {cat}" if cat else "") if popular else "recommended for you"
-    return {"reason": text, "because": None}
+        s = np.asarray(sim(items[todo], recent))  # (t, h)
+        best = s.shape[1] - 1 - np.argmax(s[:, ::-1], axis=1)  # ties go to the newest event
+        value = s[np.arange(s.shape[0]), best]
+        for r, j, v in zip(todo.tolist(), best.tolist(), value.tolist(), strict=True):
+            if v > 0:
+                code = int(events[j]) if events is not None else 0
+                because = catalog.ids[int(recent[j])]
+                out[r] = {
+                    "reason": f"because you {VERBS.get(code, VERBS[0])} {because}",
+                    "because": because,
+                }
+        todo = todo[value <= 0]
+    for r in todo.tolist():
+        out[r] = {"reason": "recommended for you", "because": None}
+    return out

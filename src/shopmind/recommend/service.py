@@ -21,7 +21,7 @@ from shopmind.recommend.data import EVENT_CODES, History, Interactions
 from shopmind.recommend.hybrid import Hybrid
 from shopmind.recommend.itemcf import ItemCF
 from shopmind.recommend.live import LiveSessions
-from shopmind.recommend.reasons import Similarity, cosine_similarity, reason
+from shopmind.recommend.reasons import Similarity, cosine_similarity, reasons
 from shopmind.recommend.rules import RuleSet, apply_rules
 
 MAX_K = 1000
@@ -76,8 +76,8 @@ class RecommendService:
         if cf is not None:
             sim = cf.sim
 
-            def cf_sim(item: int, history: np.ndarray) -> np.ndarray:
-                return np.asarray(sim[history][:, item].todense()).ravel()
+            def cf_sim(items: np.ndarray, history: np.ndarray) -> np.ndarray:
+                return np.asarray(sim[history][:, items].T.todense())
 
             self._similarities.append(cf_sim)
         cos = cosine_similarity(self.catalog)
@@ -130,13 +130,10 @@ class RecommendService:
             else Ranked(np.zeros(0, np.int64), np.zeros(0, np.float32))
         )
         chosen = apply_rules(ranked, self.catalog, self.rules, k, purchased)
+        why = reasons(chosen.items, history, self.catalog, self._similarities)
         out = [
-            Recommendation(
-                self.catalog.ids[int(i)],
-                float(s),
-                **reason(int(i), history, self.catalog, self._similarities, popular=False),  # type: ignore[arg-type]
-            )
-            for i, s in zip(chosen.items, chosen.scores, strict=True)
+            Recommendation(self.catalog.ids[int(i)], float(s), **w)  # type: ignore[arg-type]
+            for i, s, w in zip(chosen.items, chosen.scores, why, strict=True)
         ]
         if len(out) < k:
             taken = {*seen, *purchased, *chosen.items.tolist()}

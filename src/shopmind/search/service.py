@@ -224,6 +224,11 @@ class SearchService:
             ctr=ctr,
         )
 
+    def title_of(self, item_id: str) -> str | None:
+        """The product's title, or None when ``item_id`` is not in the served catalog."""
+        row = self._row.get(item_id)
+        return self.titles[row] if row is not None else None
+
     def affinity(self, user_id: str, recent: Sequence[str] = ()) -> npt.NDArray[np.float32] | None:
         """(n,) the user's affinity to each product (top-level category + leaf category +
         brand shares), or None for an unknown user (who then gets unpersonalised results).

@@ -11,11 +11,10 @@ import ipaddress
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib import resources
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 
 from shopmind import __version__
 from shopmind.config import Settings
@@ -25,7 +24,7 @@ from shopmind.serve.deps import state_of
 from shopmind.serve.errors import install_error_handlers
 from shopmind.serve.metrics import Metrics
 from shopmind.serve.middleware import ServiceMiddleware
-from shopmind.serve.routes import admin, reading, writing
+from shopmind.serve.routes import admin, dashboard, reading, ui, writing
 from shopmind.serve.schemas import ErrorBody, Health, Ready
 from shopmind.serve.state import ServiceState
 
@@ -81,6 +80,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(reading.router)
     app.include_router(writing.router)
     app.include_router(admin.router)
+    app.include_router(dashboard.router)
+    app.include_router(ui.router)
 
     @app.get("/healthz", response_model=Health, tags=["health"])
     def healthz(request: Request) -> Health:
@@ -109,10 +110,6 @@ def create_app(settings: Settings) -> FastAPI:
         """Prometheus text format: requests, latency histograms, events, release."""
         metrics.live_users.set(len(state_of(request).sessions))
         return Response(metrics.render(), media_type="text/plain; version=0.0.4")
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def dashboard() -> str:
-        return resources.files("shopmind.web").joinpath("index.html").read_text("utf-8")
 
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     if origins:  # off unless configured

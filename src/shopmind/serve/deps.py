@@ -9,6 +9,7 @@ from fastapi import Request
 from shopmind.errors import ShopmindError
 from shopmind.pipeline.releasing import Served
 from shopmind.serve.keys import KeyRecord
+from shopmind.serve.logins import COOKIE, UI_HEADER
 from shopmind.serve.state import ServiceState
 
 ANONYMOUS = KeyRecord(id="anonymous", name="auth off", role="admin", sha256="", created_at="")
@@ -49,7 +50,14 @@ def require(role: str) -> Callable[[Request], KeyRecord]:
         state = state_of(request)
         if state.settings.auth == "off":
             return ANONYMOUS
-        record = state.keys.check(presented_key(request), role)
+        presented = presented_key(request)
+        token = request.cookies.get(COOKIE) if presented is None else None
+        if token:  # a dashboard session (serve/logins.py)
+            record = state.logins.check(
+                token, state.keys, role, request.method, request.headers.get(UI_HEADER)
+            )
+        else:
+            record = state.keys.check(presented, role)
         state.limiter.take(record.id)
         request.state.key_id = record.id
         return record

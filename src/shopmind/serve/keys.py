@@ -71,6 +71,16 @@ def role_allows(role: str, needed: str) -> bool:
     return ROLES.index(role) >= ROLES.index(needed)
 
 
+def check_role(record: KeyRecord, needed: str) -> None:
+    """Raise :class:`Forbidden` unless the key's role allows ``needed``."""
+    if not role_allows(record.role, needed):
+        raise Forbidden(
+            f"this route needs the {needed!r} role; the key {record.id!r} has {record.role!r}",
+            needed=needed,
+            role=record.role,
+        )
+
+
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
@@ -91,6 +101,12 @@ class KeyStore:
             self._refresh()
             return sorted(self._records.values(), key=lambda r: r.created_at)
 
+    def find(self, key_id: str) -> KeyRecord | None:
+        """The record of ``key_id`` (revoked ones included), or None."""
+        with self._lock:
+            self._refresh()
+            return self._records.get(key_id)
+
     def check(self, presented: str | None, needed: str) -> KeyRecord:
         """The record of ``presented`` when it is valid and its role allows ``needed``.
 
@@ -109,12 +125,7 @@ class KeyStore:
         ok = hmac.compare_digest(_digest(secret), expected)
         if record is None or not ok or record.revoked:
             raise Unauthorized("the API key is unknown, wrong or revoked")
-        if not role_allows(record.role, needed):
-            raise Forbidden(
-                f"this route needs the {needed!r} role; the key {record.id!r} has {record.role!r}",
-                needed=needed,
-                role=record.role,
-            )
+        check_role(record, needed)
         return record
 
     # -- writing ----------------------------------------------------------------------------

@@ -69,6 +69,32 @@ class QualityProfile(BaseModel):
     category_suggestions: DerivedSuggestions | None = None
 
 
+class DriftBin(BaseModel):
+    bin: str
+    older: float
+    newer: float
+
+
+class ColumnDriftOut(BaseModel):
+    column: str
+    kind: str = Field(description="numeric, time, categorical, identifier or other")
+    psi: float | None = Field(description="population stability index (None: not scored)")
+    verdict: str | None = Field(description="stable (< 0.1), moderate (< 0.25) or major")
+    null_share: list[float] = Field(description="[older, newer] share of nulls")
+    bins: list[DriftBin]
+
+
+class DriftReport(BaseModel):
+    asset: str
+    older: str
+    newer: str
+    rows: list[int] = Field(description="[older, newer] row counts")
+    columns: list[ColumnDriftOut]
+    added: list[str]
+    removed: list[str]
+    worst: str | None
+
+
 class SearchHit(BaseModel):
     item_id: str
     title: str | None

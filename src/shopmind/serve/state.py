@@ -26,7 +26,9 @@ from shopmind.errors import NotFound
 from shopmind.events.log import AppendResult, EventLog
 from shopmind.pipeline.releasing import Served, newest_release, open_release
 from shopmind.recommend.threads import limit_threads_for_serving
+from shopmind.serve.jobs import Job, JobRunner, Report
 from shopmind.serve.keys import KeyStore
+from shopmind.serve.logins import Logins
 from shopmind.serve.ratelimit import RateLimiter
 from shopmind.serve.sessions import LiveEvent, SessionStore
 from shopmind.workspace import Workspace
@@ -44,6 +46,8 @@ class ServiceState:
         self.settings = settings
         self.root = Path(settings.workspace)
         self.keys = KeyStore(self.root)
+        self.logins = Logins()
+        self.jobs = JobRunner({"build": self._build_job, "evaluate": self._evaluate_job})
         self.limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
         self.sessions = SessionStore(settings.session_max_users, settings.session_max_events)
         self.served: Served | None = None
@@ -119,6 +123,48 @@ class ServiceState:
             book.rollback()
             self._swap(served)
             return served
+
+    def reload_active(self) -> Served | None:
+        """Serve the release the book says is active (after a build made and activated one)."""
+        with self._switch:
+            ws = self.workspace()
+            release = ReleaseBook(ws).active()
+            if release is None:
+                return None
+            served = open_release(ws, self.settings, release)
+            self._swap(served)
+            return served
+
+    # -- long jobs (serve/jobs.py) ----------------------------------------------------------
+    def _build_job(self, job: Job, report: Report) -> dict[str, Any]:
+        from shopmind.pipeline.build import BUILD_STEPS, run_build
+
+        done = 0
+
+        def on_step(step: dict[str, Any]) -> None:
+            nonlocal done
+            done += 1
+            made = ", ".join(step["assets"]) or step.get("skipped") or "nothing"
+            report(
+                step["step"],
+                done / len(BUILD_STEPS),
+                f"{step['step']}: {made} ({step['seconds']} s)",
+            )
+
+        report(BUILD_STEPS[0], 0.0, "build started")
+        summary = run_build(self.workspace(), self.settings, on_step=on_step)
+        served = self.reload_active()
+        if served is not None:
+            report("release", 1.0, f"now serving release {served.release.id}")
+        return summary
+
+    def _evaluate_job(self, job: Job, report: Report) -> dict[str, Any]:
+        from shopmind.pipeline.evaluating import evaluate_workspace
+
+        def on_model(name: str, n: int, total: int) -> None:
+            report(name, n / total, f"fitting and scoring {name}")
+
+        return evaluate_workspace(self.workspace(), self.settings, on_model=on_model)
 
     def _swap(self, served: Served) -> None:
         with self._apply:  # no live event may slip between the replay and the switch

@@ -38,6 +38,11 @@ class SasRecParams:
     id_dropout: float = 0.1  # share of items scored by text alone per batch (with text)
     use_events: bool = True  # event-type embeddings (when the data records types)
     use_gaps: bool = True  # time-gap bucket embeddings (when the data records times)
+    # From this many items on, the loss is a sampled softmax: the target against `negatives`
+    # items drawn uniformly per batch (shared by its rows), where the full softmax would cost
+    # (M x N x C) per batch (for 100,000 items, minutes per epoch). Below it: all items.
+    sampled_from_items: int = 50_000
+    negatives: int = 8192
     threads: int = 0  # torch threads; 0 leaves torch's default
     seed: int = 0
 
@@ -80,5 +85,7 @@ class SasRecParams:
                 "schedule": self.schedule in ("cosine", "constant"),
                 "lr_floor": 0 <= self.lr_floor <= 1,
                 "threads": self.threads >= 0,
+                "sampled_from_items": self.sampled_from_items >= 1,
+                "negatives": self.negatives >= 1,
             },
         )

@@ -153,5 +153,11 @@ class SeqNet(nn.Module):
         return self.norm(x)
 
     def last_hidden(self, items: Tensor, events: Tensor, gaps: Tensor) -> Tensor:
-        """``(B, C)``: the state after each sequence's newest event."""
-        return self.forward(items, events, gaps)[:, -1]
+        """``(B, C)``: the state after each sequence's newest event.
+
+        Histories are padded on the left, and padding is masked out and positions count from
+        the right, so columns that are padding in every row change nothing: they are cut off
+        first (one user with 8 events then costs 8 positions, not ``max_len``)."""
+        used = (items > 0).any(dim=0).nonzero()
+        first = int(used[0, 0]) if used.shape[0] else items.shape[1] - 1
+        return self.forward(items[:, first:], events[:, first:], gaps[:, first:])[:, -1]

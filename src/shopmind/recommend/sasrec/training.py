@@ -138,6 +138,28 @@ def learning_rate_at(done: float, p: SasRecParams) -> float:
     return floor + (p.learning_rate - floor) * 0.5 * (1.0 + math.cos(math.pi * done))
 
 
+def sampled_loss(
+    hidden: torch.Tensor,
+    targets: torch.Tensor,
+    net: SeqNet,
+    negatives: int,
+    gen: torch.Generator,
+) -> torch.Tensor:
+    """Cross-entropy of each target against ``negatives`` uniformly drawn items.
+
+    ``hidden`` (M, C) states, ``targets`` (M,) item indices. One draw serves the whole batch
+    (a (K, C) slice of the item table instead of all N rows); a draw that hits a row's own
+    target is masked for that row. Uniform sampling needs no log-probability correction: every
+    item's correction is the same constant."""
+    table = net.item_table()[1:]  # (N, C)
+    neg = torch.randint(0, table.shape[0], (negatives,), generator=gen)  # (K,)
+    positive = (hidden * table[targets]).sum(dim=1, keepdim=True)  # (M, 1)
+    negative = hidden @ table[neg].T  # (M, K)
+    negative = negative.masked_fill(neg[None, :] == targets[:, None], float("-inf"))
+    logits = torch.cat([positive, negative], dim=1)  # the target is column 0
+    return F.cross_entropy(logits, torch.zeros_like(targets))
+
+
 def train_network(net: SeqNet, data: Interactions, p: SasRecParams) -> TrainReport:
     """Train ``net`` in place on ``data`` (last event per user held out); keep the best epoch."""
     started = time.perf_counter()
@@ -159,9 +181,17 @@ def train_network(net: SeqNet, data: Interactions, p: SasRecParams) -> TrainRepo
     bad = 0
     deadline = started + 60.0 * p.max_minutes
     net.train()
+    n_items = len(data.catalog)
+    sampled = n_items >= p.sampled_from_items and p.negatives < n_items
+    gen = torch.Generator().manual_seed(p.seed)
+    out_of_time = False
     for epoch in range(1, p.max_epochs + 1):
         batches = length_batches(window_lengths, p.batch_size, rng)
         for step, batch in enumerate(batches):
+            if step > 0 and time.perf_counter() > deadline:
+                # on a large catalog one epoch can outlast the whole cap: stop inside it
+                out_of_time = True
+                break
             if p.schedule == "cosine":
                 done = max(
                     (time.perf_counter() - started) / (deadline - started),
@@ -173,13 +203,16 @@ def train_network(net: SeqNet, data: Interactions, p: SasRecParams) -> TrainRepo
             inputs, targets = items[:, :-1], items[:, 1:]
             hidden = net(inputs, events[:, :-1], gaps[:, :-1])  # (B, T, C)
             real = targets > 0
-            logits = hidden[real] @ net.item_table()[1:].T  # (M, N)
-            loss = F.cross_entropy(logits, targets[real] - 1)
+            if sampled:
+                loss = sampled_loss(hidden[real], targets[real] - 1, net, p.negatives, gen)
+            else:
+                logits = hidden[real] @ net.item_table()[1:].T  # (M, N)
+                loss = F.cross_entropy(logits, targets[real] - 1)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
         report.epochs = epoch
-        out_of_time = time.perf_counter() > deadline
+        out_of_time = out_of_time or time.perf_counter() > deadline
         if epoch % p.eval_every == 0 or out_of_time or epoch == p.max_epochs:
             ndcg = validation_ndcg10(net, val_inputs, val_targets) if len(val_users) else 0.0
             elapsed = time.perf_counter() - started

@@ -10,12 +10,13 @@ from fastapi.concurrency import run_in_threadpool
 
 from shopmind.ingest import quarantine_of
 from shopmind.pipeline.releasing import Served, make_release
-from shopmind.quality.report import quality_profile
+from shopmind.quality.report import asset_drift, quality_profile
 from shopmind.serve.deps import require, state_of
 from shopmind.serve.schemas import (
     AssetDetail,
     AssetSummary,
     CompactOut,
+    DriftReport,
     LineageNode,
     ProductCompactOut,
     QualityProfile,
@@ -103,6 +104,18 @@ def quality(
 ) -> QualityProfile:
     ws = state_of(request).workspace()
     return QualityProfile(**quality_profile(ws, ws.resolve(spec), limit))
+
+
+@router.get("/assets/{name}/drift", response_model=DriftReport)
+def drift(
+    request: Request,
+    name: Annotated[str, Path(min_length=1, max_length=200)],
+    older: Annotated[int | None, Query(ge=1)] = None,
+    newer: Annotated[int | None, Query(ge=1)] = None,
+) -> DriftReport:
+    """Per column, how far the distribution moved from version ``older`` to ``newer``
+    (defaults: the two newest), as a population stability index with its verdict."""
+    return DriftReport(**asset_drift(state_of(request).workspace(), name, older, newer))
 
 
 def release_out(r: Release, active: int | None) -> ReleaseOut:
