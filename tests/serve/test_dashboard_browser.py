@@ -152,9 +152,15 @@ def test_browse_assets_lineage_search_and_users(server: tuple[str, Shop], browse
     page.click("nav a[href='#/reports']")
     expect(page.locator("#report-chart svg")).to_be_visible()
     _shoot(page, "reports")
+    # a long job started from the page shows its progress until it is done
     page.click("nav a[href='#/jobs']")
-    expect(page.locator("#run-build")).to_be_visible()
+    page.click("#run-evaluate-jobs")
+    expect(page.locator("#jobs-table tbody tr").first).to_be_visible()
+    expect(page.locator("#jobs-table tbody tr").first).to_contain_text("done", timeout=60_000)
+    expect(page.locator("#jobs-table tbody tr").first).to_contain_text("evaluate")
     _shoot(page, "jobs")
+    page.click("nav a[href='#/reports']")  # the evaluation's figures join the reports
+    expect(page.locator("#page")).to_contain_text("evaluate-")
     page.close()
 
 
