@@ -77,6 +77,3 @@ class Logins:
             )
         check_role(record, needed)
         return record
-
-    def __len__(self) -> int:
-        return len(self._sessions)

@@ -126,14 +126,15 @@ def reports(request: Request) -> Reports:
     """Metrics per model and dataset: each recommender and ranker version's held-out figures
     (over time) and the evaluation and benchmark results in the workspace's ``reports/``."""
     ws = state_of(request).workspace()
+    names = {v.ref.name for v in ws.latest()}
     points: list[MetricPoint | None] = []
-    for v in ws.versions("recommender") if "recommender" in _names(ws) else []:
+    for v in ws.versions("recommender") if "recommender" in names else []:
         dataset = next((str(r) for r in v.inputs if r.name == "events"), "events")
         model = str(v.params.get("model", "recommender"))
         for key, who in (("held_out", model), ("popularity_held_out", "popularity")):
             for metric, value in dict(v.quality.get(key, {})).items():
                 points.append(_point(str(v.ref), dataset, who, metric, value, v.created_at))
-    for v in ws.versions("ranker") if "ranker" in _names(ws) else []:
+    for v in ws.versions("ranker") if "ranker" in names else []:
         for metric, value in dict(v.quality.get("held_out", {})).items():
             points.append(
                 _point(str(v.ref), "judgements", "search ranker", metric, value, v.created_at)
@@ -148,10 +149,6 @@ def reports(request: Request) -> Reports:
             continue  # not a report: skipped, and listed so it can be found
         points.extend(_file_points(f.name, data))
     return Reports(points=[p for p in points if p is not None], files=[f.name for f in files])
-
-
-def _names(ws: Workspace) -> set[str]:
-    return {v.ref.name for v in ws.latest()}
 
 
 def _point(

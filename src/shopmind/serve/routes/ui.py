@@ -51,7 +51,7 @@ def login(request: Request, body: LoginIn, response: Response) -> Me:
 
 
 @router.post("/ui/logout", status_code=204)
-def logout(request: Request, response: Response) -> Response:
+def logout(request: Request) -> Response:
     token = request.cookies.get(COOKIE)
     if token:
         state_of(request).logins.close(token)
