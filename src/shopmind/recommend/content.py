@@ -76,6 +76,11 @@ class ContentKNN(Recommender):
         graph = faiss.IndexHNSWFlat(v.shape[1], self.params.ann_m, faiss.METRIC_INNER_PRODUCT)
         graph.hnsw.efConstruction = 100
         graph.add(v)
+        return self._tuned(graph)
+
+    def _tuned(self, graph: Any) -> Any:
+        """``graph`` with its search depth set from the params (once, not per request)."""
+        graph.hnsw.efSearch = max(self.params.ann_ef_search, self.params.ann_k)
         return graph
 
     def arrays(self) -> dict[str, np.ndarray]:
@@ -90,7 +95,7 @@ class ContentKNN(Recommender):
         if "graph" in arrays:
             import faiss
 
-            self.graph = faiss.deserialize_index(arrays["graph"])
+            self.graph = self._tuned(faiss.deserialize_index(arrays["graph"]))
 
     @property
     def vectors(self) -> np.ndarray:
@@ -125,7 +130,6 @@ class ContentKNN(Recommender):
         if rows.shape[0] == 0:
             return out
         faiss.omp_set_num_threads(1)  # one history per request: fan-out would only contend
-        self.graph.hnsw.efSearch = max(self.params.ann_ef_search, self.params.ann_k)
         sims, found = self.graph.search(users[rows], min(self.params.ann_k, len(self.catalog)))
         for r, f, s in zip(rows.tolist(), found, sims, strict=True):
             ok = f >= 0
