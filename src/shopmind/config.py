@@ -172,6 +172,12 @@ class Settings:
         "trades crash safety for speed (events acknowledged in the last moments before a "
         "power loss may be lost).",
     )
+    audit_sync_ms: int = _spec(
+        100,
+        "Most milliseconds an access audit entry waits in the OS page cache before it is "
+        "fsynced (grouped); 0 fsyncs every entry.",
+        _non_negative,
+    )
     session_max_users: int = _spec(
         100_000,
         "Users whose live session the server keeps in memory (least recent dropped).",
@@ -179,6 +185,18 @@ class Settings:
     )
     session_max_events: int = _spec(
         50, "Newest live events kept per user for recommendations and search.", _positive
+    )
+    privacy_epsilon_budget: float = _spec(
+        1.0,
+        "Total epsilon each dataset (events asset) may spend on differentially private "
+        "aggregate exports; once spent, exports of it are refused.",
+        _positive,
+    )
+    privacy_delta_budget: float = _spec(
+        0.0,
+        "Total delta each dataset may spend on differentially private exports (0: only "
+        "pure epsilon-DP releases, such as the Laplace mechanism's).",
+        _unit_interval,
     )
 
     def __post_init__(self) -> None:

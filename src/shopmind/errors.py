@@ -85,3 +85,13 @@ class ConflictError(ShopmindError):
 
     status = 409
     code = "conflict"
+
+
+class BudgetExhausted(ShopmindError):
+    """A differentially private release would spend more privacy budget than a dataset has left.
+
+    Nothing is recorded and nothing is released when this is raised.
+    """
+
+    status = 403
+    code = "privacy_budget_exhausted"

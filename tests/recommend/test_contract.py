@@ -81,3 +81,33 @@ class TestHybrid(RecommenderContract):
             {"sasrec": SasRec(TINY_SASREC), "itemcf": ItemCF(), "popularity": Popularity()},
             HybridParams(candidates=20, trees=30),
         )
+
+
+def test_content_graph_rescores_any_item_exactly(shop: Interactions) -> None:
+    exact = ContentKNN().fit(shop)
+    graph = ContentKNN(ContentParams(ann_from=1, ann_k=5)).fit(shop)
+    items = np.arange(len(shop.catalog))
+    for u in range(10):
+        h = shop.history(u)
+        assert exact.rescore(h, items) is None  # exact scores are already complete
+        got = graph.rescore(h, items)
+        assert got is not None
+        np.testing.assert_allclose(got, exact.scores([h])[0], rtol=1e-4, atol=1e-6)
+
+
+def test_hybrid_features_do_not_depend_on_the_content_index(shop: Interactions) -> None:
+    """The hybrid asks the graph for the exact cosines of every candidate, so its features are
+    those of exact content scoring wherever both propose the same items."""
+    params = HybridParams(candidates=5, trees=5, max_queries=50)
+    exact = Hybrid({"content": ContentKNN(), "itemcf": ItemCF()}, params).fit(shop)
+    graph = Hybrid(
+        {"content": ContentKNN(ContentParams(ann_from=1, ann_k=50)), "itemcf": ItemCF()}, params
+    ).fit(shop)
+    histories = [shop.history(u) for u in range(10)]
+    for (ci, fi), (cg, fg) in zip(
+        zip(*exact.candidates(histories), strict=True),
+        zip(*graph.candidates(histories), strict=True),
+        strict=True,
+    ):
+        np.testing.assert_array_equal(ci, cg)
+        np.testing.assert_allclose(fi, fg, rtol=1e-4, atol=1e-5)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from shopmind.errors import InvalidArgument
+from shopmind.recommend.data import History, Interactions
 from shopmind.recommend.ease import spd_inverse
 
 
@@ -23,3 +24,13 @@ def test_spd_inverse_refuses_a_singular_matrix() -> None:
         InvalidArgument, match=r"not positive definite|cannot be inverted|ill-conditioned"
     ):
         spd_inverse(np.zeros((4, 4)))
+
+
+def test_one_history_scores_as_the_batch_path(shop: Interactions) -> None:
+    from shopmind.recommend.ease import Ease, EaseParams
+
+    model = Ease(EaseParams(l2=10.0)).fit(shop)
+    histories = [shop.history(u) for u in range(12)] + [History.of([])]
+    batch = model.scores(histories)
+    for r, h in enumerate(histories):
+        np.testing.assert_allclose(model.scores([h])[0], batch[r], rtol=1e-5, atol=1e-6)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -80,3 +82,34 @@ def test_typo_counts_half_and_empty_queries(setup: tuple[LexicalRetriever, ItemS
         "   ", np.array([0]), np.array([1]), bm25, cosine, lexical.index, signals
     )
     assert _f(blank, 0, "coverage") == 0.0 and _f(blank, 0, "query_terms") == 0
+
+
+def test_title_and_brand_features_match_a_plain_set_computation() -> None:
+    """The CSR-coded matches equal the set arithmetic they stand for, on random shop text."""
+    rng = np.random.default_rng(3)
+    words = ["red", "blue", "drill", "saw", "2x4", "pine", "acme", "bolt", "cup", "rack"]
+    titles = [" ".join(rng.choice(words, size=int(rng.integers(0, 7)))) for _ in range(300)]
+    brands = [str(rng.choice(["Acme", "Bolt Works", "", "Red Saw"])) or None for _ in range(300)]
+    lexical = LexicalRetriever.from_columns({"title": titles})
+    analyzer = lexical.index.analyzer
+    signals = ItemSignals.build(analyzer, titles, brands=brands)
+    rows = np.arange(300)
+    for query in ("red drill", "acme red saw saw", "bolt works 2x4 pine", "unknownword red"):
+        x = ranking_features(
+            query,
+            rows,
+            np.zeros(300, np.int64),
+            lexical.score_all(query),
+            np.zeros(300, np.float32),
+            lexical.index,
+            signals,
+        )
+        sequence = analyzer.tokens(query)
+        pairs = set(itertools.pairwise(sequence))
+        for r in range(300):
+            title = analyzer.tokens(titles[r])
+            brand = frozenset(analyzer.tokens(brands[r] or ""))
+            bigram = len(pairs & set(itertools.pairwise(title))) / len(pairs) if pairs else 0.0
+            assert _f(x, r, "bigram_match") == pytest.approx(bigram)
+            assert _f(x, r, "title_terms") == len(title)
+            assert _f(x, r, "brand_in_query") == float(bool(brand) and brand <= set(sequence))

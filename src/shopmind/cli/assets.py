@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 import pyarrow.compute as pc
 
-from shopmind.cli.common import Context, common_options
+from shopmind.cli.common import Context, audited, common_options
 from shopmind.ingest import quarantine_of
 from shopmind.workspace import AssetVersion
 
@@ -203,6 +203,7 @@ def verify_cmd(ctx: Context) -> None:
 
 @assets.command("gc")
 @common_options
+@audited
 def gc_cmd(ctx: Context) -> None:
     """Remove litter of killed jobs (staging folders, uncommitted version folders)."""
     removed = [str(p) for p in ctx.workspace().gc()]

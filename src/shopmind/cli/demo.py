@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from shopmind.cli.common import Context, common_options
+from shopmind.cli.common import Context, audited, common_options
 from shopmind.cli.serve import run_server
 
 
@@ -35,6 +35,7 @@ from shopmind.cli.serve import run_server
     help="Skip the build step (encoder, embeddings, suggestions, stats, profiles).",
 )
 @common_options
+@audited
 def demo(
     ctx: Context,
     no_serve: bool,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from shopmind.cli.common import Context, common_options
+from shopmind.cli.common import Context, audited, common_options
 
 
 @click.group()
@@ -14,6 +14,7 @@ def encoder() -> None:
 
 @encoder.command("export")
 @common_options
+@audited
 def export_cmd(ctx: Context) -> None:
     """Export the configured encoder to int8 ONNX (once) and show its agreement with torch."""
     from shopmind.errors import NotFound
@@ -48,6 +49,7 @@ def export_cmd(ctx: Context) -> None:
 @click.option("--max-pairs", default=0, show_default=True, help="Sample at most this many.")
 @click.option("--seed", default=0, show_default=True)
 @common_options
+@audited
 def finetune_cmd(
     ctx: Context,
     source: str,

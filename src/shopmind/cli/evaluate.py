@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from shopmind.cli.common import Context, common_options
+from shopmind.cli.common import Context, audited, common_options
 
 
 @click.command()
@@ -15,6 +15,7 @@ from shopmind.cli.common import Context, common_options
 )
 @click.option("--seed", default=0, show_default=True)
 @common_options
+@audited
 def evaluate(ctx: Context, models: str, seed: int) -> None:
     """Recommenders side by side on the newest events (leave-one-out); the report is also
     written to WORKSPACE/reports/ for the dashboard."""

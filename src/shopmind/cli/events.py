@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 import click
 
-from shopmind.cli.common import Context, common_options
+from shopmind.cli.common import Context, audited, common_options
 
 
 @click.group()
@@ -16,6 +16,7 @@ def events() -> None:
 
 @events.command("compact")
 @common_options
+@audited
 def compact(ctx: Context) -> None:
     """Validate the logged events not yet compacted into a new events@N (bad ones to
     quarantine), apply the logged product changes to a new products@N, and drop the log

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from shopmind.cli.common import Context, common_options
+from shopmind.cli.common import Context, audited, common_options
 from shopmind.ingest import ingest_file
 from shopmind.ingest.mapping import parse_map_options
 
@@ -56,6 +56,7 @@ def format_report(r: dict[str, object]) -> str:
 )
 @click.option("--encoding", default=None, help="Text encoding when not UTF-8 (e.g. latin-1).")
 @common_options
+@audited
 def ingest(
     ctx: Context,
     kind: str,

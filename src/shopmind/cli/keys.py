@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from shopmind.cli.common import Context, common_options
+from shopmind.cli.common import Context, audited, common_options
 
 
 @click.group()
@@ -21,6 +21,7 @@ def keys() -> None:
 )
 @click.option("--name", default="", help="Who or what the key is for.")
 @common_options
+@audited
 def create(ctx: Context, role: str, name: str) -> None:
     """Create a key and print it: it is shown this once and never stored."""
     from shopmind.serve.keys import KeyStore
@@ -52,6 +53,7 @@ def list_keys(ctx: Context) -> None:
 @keys.command("revoke")
 @click.argument("key_id")
 @common_options
+@audited
 def revoke(ctx: Context, key_id: str) -> None:
     """Revoke the key KEY_ID (a running server refuses it from its next request)."""
     from shopmind.serve.keys import KeyStore

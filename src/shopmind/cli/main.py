@@ -15,6 +15,7 @@ from shopmind.cli.evaluate import evaluate
 from shopmind.cli.events import events
 from shopmind.cli.ingest import ingest
 from shopmind.cli.keys import keys
+from shopmind.cli.privacy import privacy
 from shopmind.cli.ranker import ranker
 from shopmind.cli.recommend import recommend, recommender, similar
 from shopmind.cli.release import release
@@ -40,6 +41,7 @@ for command in (
     events,
     ingest,
     keys,
+    privacy,
     ranker,
     recommend,
     recommender,

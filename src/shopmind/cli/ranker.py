@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from shopmind.cli.common import Context, common_options
+from shopmind.cli.common import Context, audited, common_options
 
 
 @click.group()
@@ -25,6 +25,7 @@ def ranker() -> None:
 @click.option("--learning-rate", default=0.05, show_default=True)
 @click.option("--seed", default=0, show_default=True)
 @common_options
+@audited
 def train_cmd(ctx: Context, source: str, trees: int, learning_rate: float, seed: int) -> None:
     """Train LambdaMART for the newest search index and commit ranker@N."""
     from shopmind.pipeline.ranking import train_ranker

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from shopmind.cli.common import Context, common_options
+from shopmind.cli.common import Context, audited, common_options
 
 
 def _lines(items: list[dict[str, object]]) -> str:
@@ -62,6 +62,7 @@ def recommender() -> None:
 )
 @click.option("--seed", default=0, show_default=True)
 @common_options
+@audited
 def train_cmd(ctx: Context, model: str | None, seed: int) -> None:
     """Fit the recommender on the newest events and commit recommender@N."""
     from shopmind.pipeline.recommending import train_recommender

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from shopmind.cli.common import Context, common_options
+from shopmind.cli.common import Context, audited, common_options
 
 
 @click.group()
@@ -36,6 +36,7 @@ def list_releases(ctx: Context) -> None:
 @click.option("--note", default="", help="Why this release exists.")
 @click.option("--activate/--no-activate", default=True, show_default=True)
 @common_options
+@audited
 def create(ctx: Context, note: str, activate: bool) -> None:
     """Pin the newest built versions into a new release, after checking they serve."""
     from shopmind.pipeline.releasing import make_release
@@ -50,6 +51,7 @@ def create(ctx: Context, note: str, activate: bool) -> None:
 @release.command("activate")
 @click.argument("release_id", type=int)
 @common_options
+@audited
 def activate(ctx: Context, release_id: int) -> None:
     """Make RELEASE_ID active (checked first; a running server switches via the API)."""
     from shopmind.pipeline.releasing import open_release
@@ -64,6 +66,7 @@ def activate(ctx: Context, release_id: int) -> None:
 
 @release.command("rollback")
 @common_options
+@audited
 def rollback(ctx: Context) -> None:
     """Re-activate the release that was active before the current one."""
     from shopmind.workspace.releases import ReleaseBook

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from shopmind.cli.common import Context, common_options
+from shopmind.cli.common import Context, audited, common_options
 from shopmind.errors import InputFileError
 
 
@@ -24,6 +24,7 @@ def synonyms() -> None:
     help="Weight of an expansion term relative to a typed one, in (0, 1] (default 0.5).",
 )
 @common_options
+@audited
 def import_cmd(ctx: Context, file: Path, weight: float | None) -> None:
     """Commit synonyms@N from a Solr-style rules FILE (UTF-8, one rule a line)."""
     from shopmind.search.synonyms import EXPANSION_WEIGHT, build_synonyms_asset

@@ -1,5 +1,6 @@
-"""Privacy of user data: personal data found and masked in free text (more to come: keyed
-pseudonyms at ingest, erasure, retention, audit, private aggregates)."""
+"""Privacy of user data: personal data found and masked in free text, differentially private
+aggregates (``privacy.aggregates``), the access audit log (``privacy.audit``); more to come:
+keyed pseudonyms at ingest, erasure, retention."""
 
 from shopmind.privacy.pii import find_pii, mask_pii
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from shopmind.errors import InvalidArgument, NotFound
 from shopmind.recommend.data import Catalog, History, Interactions
+from shopmind.topk import top_unordered
 
 STATE_FILE = "model.json"
 ARRAYS_FILE = "arrays.npz"
@@ -50,12 +51,8 @@ def top_k(scores: np.ndarray, k: int, exclude: Iterable[int] = ()) -> Ranked:
     ex = np.fromiter(exclude, np.int64)
     if ex.size:
         s[ex] = -np.inf
-    finite = np.isfinite(s)
-    k = min(k, int(finite.sum()))
-    if k <= 0:
-        return Ranked(np.zeros(0, np.int64), np.zeros(0, np.float32))
-    part = np.argpartition(-s, k - 1)[:k] if k < s.shape[0] else np.arange(s.shape[0])
-    part = part[finite[part]]
+    part = top_unordered(s, k)
+    part = part[np.isfinite(s[part])]
     order = part[np.lexsort((part, -s[part]))]  # ties broken by index: deterministic
     return Ranked(order.astype(np.int64), s[order])
 
@@ -81,6 +78,13 @@ class Recommender(ABC):
     @abstractmethod
     def scores(self, histories: Sequence[History]) -> np.ndarray:
         """``(B, n_items)`` float32 scores for each history; higher is better."""
+
+    def rescore(self, history: History, items: np.ndarray) -> np.ndarray | None:
+        """Exact scores ``(len(items),)`` of ``items`` for ``history`` where :meth:`scores`
+        leaves ``-inf`` on items it could score (a model that searches an approximate index for
+        its best items); ``None`` (the default) when :meth:`scores` is already complete. The
+        hybrid calls it for the union of its candidates."""
+        return None
 
     def arrays(self) -> dict[str, np.ndarray]:
         """What the fitted model learned, as named arrays (saved with :meth:`save`)."""

@@ -94,6 +94,8 @@ class Ease(Recommender):
 
     def scores(self, histories: Sequence[History]) -> np.ndarray:
         p = self.params
+        if len(histories) == 1:
+            return self._one(histories[0])
         h = history_matrix(histories, len(self.catalog), p.decay, p.max_history)
         # columns renumbered to B's rows (items outside B dropped) without scipy's slow
         # column slicing; the sparse x dense product then reads only the history's rows of B
@@ -107,6 +109,17 @@ class Ease(Recommender):
         )
         out = np.full((len(histories), len(self.catalog)), -np.inf, np.float32)
         out[:, self.kept] = x @ self.weights
+        return out
+
+    def _one(self, history: History) -> np.ndarray:
+        """``(1, n_items)``: one history's scores (a request). The same weighted sum of B's rows
+        as the batch path, without building sparse matrices, which cost 5x the product here."""
+        items = history.items[-self.params.max_history :]
+        w = (self.params.decay ** np.arange(items.shape[0] - 1, -1, -1)).astype(np.float32)
+        cols = self._columns()[items]
+        keep = cols >= 0
+        out = np.full((1, len(self.catalog)), -np.inf, np.float32)
+        out[0, self.kept] = w[keep] @ self.weights[cols[keep]]
         return out
 
     def _columns(self) -> np.ndarray:

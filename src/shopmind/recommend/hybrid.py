@@ -31,6 +31,7 @@ from shopmind.errors import InvalidArgument
 from shopmind.recommend.base import Recommender
 from shopmind.recommend.data import Catalog, History, Interactions
 from shopmind.text.finetune import check_ranges
+from shopmind.topk import top_unordered
 
 log = logging.getLogger(__name__)
 MISSING_RANK = 1000.0  # rank feature of an item a component did not propose
@@ -38,7 +39,7 @@ MISSING_RANK = 1000.0  # rank feature of an item a component did not propose
 
 @dataclass(frozen=True)
 class HybridParams:
-    candidates: int = 50  # taken from each component
+    candidates: int = 20  # taken from each component (docs/recommend.md: why 20)
     max_queries: int = 20_000  # users sampled to train the blend
     trees: int = 200
     learning_rate: float = 0.05
@@ -57,19 +58,6 @@ class HybridParams:
                 "leaves": self.leaves >= 2,
             },
         )
-
-
-def _top_unordered(row: np.ndarray, k: int) -> np.ndarray:
-    """Indices of ``k`` largest entries of ``row`` (N,), in no order. A model that proposes
-    few items (-inf elsewhere: item-CF, the content graph) is searched among its finite
-    entries only, which on a large catalog is several times cheaper than a full partition."""
-    finite = np.flatnonzero(row > -np.inf)
-    if finite.shape[0] <= k:  # all it proposes, padded with unproposed (-inf) items
-        pad = np.flatnonzero(~(row > -np.inf))[: k - finite.shape[0]]
-        return np.concatenate([finite, pad])
-    if finite.shape[0] < row.shape[0] // 4:
-        return finite[np.argpartition(-row[finite], k - 1)[:k]]
-    return np.argpartition(-row, k - 1)[:k]
 
 
 class Hybrid(Recommender):
@@ -101,14 +89,15 @@ class Hybrid(Recommender):
     def candidates(self, histories: Sequence[History]) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Per history: candidate item indices ``(c,)`` and their features ``(c, F)``."""
         k = self.params.candidates
-        per_model = [m.scores(histories) for m in self.components.values()]
+        models = list(self.components.values())
+        per_model = [m.scores(histories) for m in models]
         items_out: list[np.ndarray] = []
         feats_out: list[np.ndarray] = []
         for r, h in enumerate(histories):
             block = np.stack([s[r] for s in per_model])  # (M, N): every model's scores
             block[:, h.items] = -np.inf
             kk = max(min(k, block.shape[1] - 1), 1)
-            top = np.stack([_top_unordered(row, kk) for row in block])  # (M, kk)
+            top = np.stack([top_unordered(row, kk) for row in block])  # (M, kk)
             top_vals = np.take_along_axis(block, top, axis=1)
             order = np.argsort(-top_vals, axis=1, kind="stable")
             top = np.take_along_axis(top, order, axis=1)  # best first
@@ -116,6 +105,10 @@ class Hybrid(Recommender):
             proposed_mask = np.isfinite(top_vals)  # a model proposes only what it can score
             cand = np.unique(top[proposed_mask])
             vals = block[:, cand]  # (M, c); candidates are never history items
+            for m, model in enumerate(models):
+                exact = model.rescore(h, cand)  # a model that searched an index fills in
+                if exact is not None:
+                    vals[m] = exact
             finite = np.isfinite(vals)
             best = np.where(proposed_mask[:, 0], top_vals[:, 0], 0.0)[:, None]
             safe = np.where(finite, vals, 0.0)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from shopmind.topk import top_unordered
+
 
 @dataclass(frozen=True)
 class Hits:
@@ -39,12 +41,8 @@ def top_k(
     """The ``k`` best of a dense score vector (n,), optionally only where ``valid``."""
     if valid is not None:
         scores = np.where(valid, scores, -np.inf).astype(np.float32)
-    n = scores.shape[0]
-    k = min(k, n)
-    if k <= 0:
-        return Hits.empty()
-    part = np.argpartition(-scores, k - 1)[:k]
-    order = part[np.argsort(-scores[part], kind="stable")]
+    part = top_unordered(scores, k)
+    order = part[np.lexsort((part, -scores[part]))]  # ties by row: deterministic
     keep = np.isfinite(scores[order])
     order = order[keep]
     return Hits(order.astype(np.int64), scores[order].astype(np.float32))

@@ -68,10 +68,19 @@ def _is_numeric(term: str) -> bool:
 
 @dataclass
 class ItemSignals:
-    """Per-product inputs of the features, in index order (n products)."""
+    """Per-product inputs of the features, in index order (n products).
 
-    title_terms: list[tuple[str, ...]]  # analysed title terms, in order
-    brand_terms: list[frozenset[str]]  # analysed brand terms (empty when unknown)
+    Title and brand terms are kept as integer codes in CSR arrays, not Python tuples and sets:
+    a query's candidates are then matched in a few array operations (a loop over 200 of them
+    in Python cost half a millisecond), and a million products take tens of MB, not hundreds.
+    """
+
+    title_length: npt.NDArray[np.int32]  # (n,) analysed title terms
+    pair_ptr: npt.NDArray[np.int64]  # (n + 1,) CSR offsets into pair_codes
+    pair_codes: npt.NDArray[np.int64]  # distinct adjacent title-term pairs, a << 32 | b
+    brand_ptr: npt.NDArray[np.int64]  # (n + 1,) CSR offsets into brand_ids
+    brand_ids: npt.NDArray[np.int64]  # distinct analysed brand terms
+    vocabulary: dict[str, int]  # term -> code, over titles and brands
     category: npt.NDArray[np.int64]  # (n,) category code, -1 when unknown
     popularity: npt.NDArray[np.float32]  # (n,) log1p(popularity)
     ctr: npt.NDArray[np.float32]  # (n,) -1 when unknown
@@ -104,15 +113,58 @@ class ItemSignals:
             [codes.setdefault(c, len(codes)) if c else -1 for c in (categories or [None] * n)],
             np.int64,
         )
+        vocabulary: dict[str, int] = {}
+        lengths, pairs, brand_terms = [], [], []
+        for title in titles:
+            ids = [vocabulary.setdefault(t, len(vocabulary)) for t in analyzer.tokens(title or "")]
+            lengths.append(len(ids))
+            pairs.append({_pair(a, b) for a, b in itertools.pairwise(ids)})
+        for brand in brands or [None] * n:
+            terms = analyzer.tokens(brand or "")
+            brand_terms.append({vocabulary.setdefault(t, len(vocabulary)) for t in terms})
+        pair_ptr, pair_codes = _csr(pairs)
+        brand_ptr, brand_ids = _csr(brand_terms)
         price = column(prices, False)
         return cls(
-            title_terms=[tuple(analyzer.tokens(t or "")) for t in titles],
-            brand_terms=[frozenset(analyzer.tokens(b or "")) for b in (brands or [None] * n)],
+            title_length=np.array(lengths, np.int32),
+            pair_ptr=pair_ptr,
+            pair_codes=pair_codes,
+            brand_ptr=brand_ptr,
+            brand_ids=brand_ids,
+            vocabulary=vocabulary,
             category=category,
             popularity=column(popularity, True),
             ctr=column(ctr, False),
             log_price=np.where(price >= 0, np.log1p(np.maximum(price, 0)), -1.0).astype(np.float32),
         )
+
+
+def _pair(a: int, b: int) -> int:
+    return (a << 32) | b
+
+
+def _csr(sets: Sequence[set[int]]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Offsets ``(len(sets) + 1,)`` and the concatenated members of each set."""
+    ptr = np.zeros(len(sets) + 1, np.int64)
+    ptr[1:] = np.cumsum([len(x) for x in sets])
+    values = np.fromiter(itertools.chain.from_iterable(sets), np.int64, count=int(ptr[-1]))
+    return ptr, values
+
+
+def _members_in(
+    ptr: npt.NDArray[np.int64],
+    values: npt.NDArray[np.int64],
+    rows: npt.NDArray[np.int64],
+    wanted: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Per row of ``rows``: how many of its CSR members are in ``wanted``, and how many it has."""
+    starts = ptr[rows]
+    sizes = ptr[rows + 1] - starts
+    owner = np.repeat(np.arange(rows.shape[0]), sizes)
+    first = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes)
+    members = values[first + np.arange(owner.shape[0])]
+    found = np.bincount(owner[np.isin(members, wanted)], minlength=rows.shape[0])
+    return found, sizes
 
 
 def _term_hits(
@@ -170,14 +222,19 @@ def ranking_features(
         out[:, 6] = hits[:, terms.index(sequence[-1])] > 0
         numeric = [j for j, t in enumerate(terms) if _is_numeric(t)]
         out[:, 7] = hits[:, numeric].mean(axis=1) if numeric else -1.0
+    out[:, 9] = signals.title_length[rows]
     pairs = set(itertools.pairwise(sequence))
-    for i, row in enumerate(rows.tolist()):
-        title = signals.title_terms[row]
-        out[i, 9] = len(title)
-        if pairs:
-            out[i, 8] = len(pairs & set(itertools.pairwise(title))) / len(pairs)
-        brand = signals.brand_terms[row]
-        out[i, 12] = bool(brand) and brand <= set(terms)
+    ids = [signals.vocabulary.get(t, -1) for t in sequence]
+    if pairs:  # a pair with a term no title has cannot match, but still counts as asked
+        known = {_pair(a, b) for a, b in itertools.pairwise(ids) if a >= 0 and b >= 0}
+        found, _ = _members_in(
+            signals.pair_ptr, signals.pair_codes, rows, np.fromiter(known, np.int64)
+        )
+        out[:, 8] = found / len(pairs)
+    found, sizes = _members_in(
+        signals.brand_ptr, signals.brand_ids, rows, np.array([i for i in ids if i >= 0], np.int64)
+    )
+    out[:, 12] = (sizes > 0) & (found == sizes)
     out[:, 10] = len(sequence)
     cats = signals.category[rows]
     by_rank = np.argsort(np.where(ranks > 0, ranks, np.iinfo(np.int64).max), kind="stable")

@@ -8,7 +8,8 @@ from fastapi import Request
 
 from shopmind.errors import ShopmindError
 from shopmind.pipeline.releasing import Served
-from shopmind.serve.keys import KeyRecord
+from shopmind.serve.auditing import AUDITED_ROLES, ROLE_STATE
+from shopmind.serve.keys import ROLES, KeyRecord, check_role
 from shopmind.serve.logins import COOKIE, UI_HEADER
 from shopmind.serve.state import ServiceState
 
@@ -44,22 +45,31 @@ def presented_key(request: Request) -> str | None:
 
 
 def require(role: str) -> Callable[[Request], KeyRecord]:
-    """A dependency that admits keys of ``role`` or above and spends one of their tokens."""
+    """A dependency that admits keys of ``role`` or above and spends one of their tokens.
+
+    For the ``write`` and ``admin`` roles it also marks the request for the access audit,
+    which the middleware appends after the response (serve/auditing.py)."""
+    audited = role in AUDITED_ROLES
 
     def check(request: Request) -> KeyRecord:
+        if audited:  # first, so that a refused request is audited too
+            request.scope.setdefault("state", {})[ROLE_STATE] = role
         state = state_of(request)
         if state.settings.auth == "off":
             return ANONYMOUS
         presented = presented_key(request)
         token = request.cookies.get(COOKIE) if presented is None else None
+        # authenticate with the lowest role, then authorise: the audit then names the proven
+        # key of a request refused for its role (403), not just the id it claimed
         if token:  # a dashboard session (serve/logins.py)
             record = state.logins.check(
-                token, state.keys, role, request.method, request.headers.get(UI_HEADER)
+                token, state.keys, ROLES[0], request.method, request.headers.get(UI_HEADER)
             )
         else:
-            record = state.keys.check(presented, role)
-        state.limiter.take(record.id)
+            record = state.keys.check(presented, ROLES[0])
         request.state.key_id = record.id
+        check_role(record, role)
+        state.limiter.take(record.id)
         return record
 
     check.__name__ = f"require_{role}"

@@ -287,3 +287,26 @@ class ProductCompactOut(BaseModel):
     quarantined: int
     watermark: int
     seconds: float
+
+
+class AuditEntryOut(BaseModel):
+    """One entry of the access audit log (docs/privacy.md)."""
+
+    when: str = Field(description="UTC, ISO 8601")
+    who: str = Field(description="key:<id>, cli:<os user> or anonymous")
+    via: str | None = Field(description="key, session (dashboard cookie), os (CLI) or null")
+    verified: bool = Field(description="false: who is only what the request claimed")
+    channel: Literal["api", "cli"]
+    action: str = Field(description="METHOD /route or 'cli COMMAND'")
+    target: str = Field(description="the path and query, or the command's arguments")
+    outcome: str = Field(description="HTTP status, or 'ok' / an error code for the CLI")
+    role: str | None = Field(description="the role the route requires")
+    request_id: str | None
+
+
+class AuditCompactOut(BaseModel):
+    """What one compaction of the audit log into asset ``audit`` did."""
+
+    asset: str | None = Field(description="the version holding the log (null: none yet)")
+    entries: int
+    written: bool = Field(description="false: nothing new since the last version")

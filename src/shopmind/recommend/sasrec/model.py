@@ -58,10 +58,11 @@ class SasRec(Recommender):
 
     def scores(self, histories: Sequence[History]) -> np.ndarray:
         net = self._network()
-        net.eval()
+        if net.training:  # eval() walks every sub-module: about 0.3 ms a request
+            net.eval()
         table = self.item_table()
         out = np.empty((len(histories), len(self.catalog)), np.float32)
-        with torch.no_grad():
+        with torch.inference_mode():
             for a in range(0, len(histories), SCORE_BATCH):
                 chunk = list(histories[a : a + SCORE_BATCH])
                 padded = pad_histories(chunk, self.params.max_len)

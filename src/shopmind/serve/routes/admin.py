@@ -1,8 +1,9 @@
-"""``/v1/assets`` and ``/v1/releases``: the admin role."""
+"""``/v1/assets``, ``/v1/releases`` and ``/v1/audit``: the admin role."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -15,6 +16,8 @@ from shopmind.serve.deps import require, state_of
 from shopmind.serve.schemas import (
     AssetDetail,
     AssetSummary,
+    AuditCompactOut,
+    AuditEntryOut,
     CompactOut,
     DriftReport,
     LineageNode,
@@ -185,3 +188,25 @@ async def compact_products(request: Request) -> ProductCompactOut:
     state = state_of(request)
     report = await run_in_threadpool(run, state.workspace(), state.products, state.settings)
     return ProductCompactOut(**asdict(report))
+
+
+@router.get("/audit", response_model=list[AuditEntryOut])
+def read_audit(
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+    since: Annotated[datetime | None, Query(description="ISO 8601; naive times are UTC")] = None,
+) -> list[AuditEntryOut]:
+    """The newest entries of the access audit log, oldest first. Reading it is audited too
+    (appended after this response, so it shows in the next read)."""
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    entries = state_of(request).audit.read(since=since, limit=limit)
+    return [AuditEntryOut(**e.to_dict()) for e in entries]
+
+
+@router.post("/audit/compact", response_model=AuditCompactOut)
+def compact_audit(request: Request) -> AuditCompactOut:
+    """Write the audit log so far as the next version of asset ``audit`` (``who`` and
+    ``target`` tagged ``pii``); nothing when no entry is new since the last version."""
+    state = state_of(request)
+    return AuditCompactOut(**state.audit.compact(state.workspace()).to_dict())

@@ -37,6 +37,7 @@ def login(request: Request, body: LoginIn, response: Response) -> Me:
     """Check an API key and open a dashboard session: an HttpOnly cookie, not the key."""
     state = state_of(request)
     record = state.keys.check(body.key, "read")  # 401 for a wrong key
+    request.state.key_id = record.id  # the audit log names who logged in
     token = state.logins.open(record)
     response.set_cookie(
         COOKIE,
