@@ -75,3 +75,26 @@ def test_every_chinese_mobile_is_masked(second: int, rest: int, sep: str) -> Non
     number = f"{digits[:3]}{sep}{digits[3:7]}{sep}{digits[7:]}"
     masked, counts = mask_pii(f"联系我 {number} 谢谢")
     assert number not in masked and counts["phone"] == 1
+
+
+def test_numbers_written_straight_after_chinese_text_are_found() -> None:
+    # Chinese has no spaces between words: the character before a number is no "letter glued
+    # to it" the way SKU12345678's are
+    text = "电话13812345678，邮箱abc.de@qq.com，卡号4111111111111111"
+    assert [f.kind for f in find_pii(text)] == ["phone", "email", "card"]
+    assert find_pii("货号SKU12345678") == []
+
+
+def test_the_labelled_bench_scores_every_kind() -> None:
+    from shopmind.pipeline.bench_pii import bench_pii
+
+    result = bench_pii(texts=400, seed=1)
+    for kind in ("email", "phone", "card"):
+        k = result["kinds"][kind]
+        assert k["planted"] > 0 and 0.9 <= k["recall"] <= 1.0 and k["precision"] >= 0.95
+
+
+def test_a_card_written_right_after_another_number_is_found() -> None:
+    text = "call 732.594.1015 4012-8888-8888-1881 thanks"
+    found = [(f.kind, text[f.start : f.end]) for f in find_pii(text)]
+    assert found == [("phone", "732.594.1015"), ("card", "4012-8888-8888-1881")]

@@ -479,3 +479,16 @@ def bench_search_scale_cmd(
         f"--queries {n_queries} --vector-index {vector_index} --seed {seed}"
     )
     finish(ctx, result, command, out)
+
+
+@bench.command("pii")
+@click.option("--texts", default=20_000, show_default=True, help="Labelled texts generated.")
+@click.option("--seed", default=0, show_default=True)
+@out_option
+@common_options
+def bench_pii_cmd(ctx: Context, texts: int, seed: int, out: Path | None) -> None:
+    """Precision and recall of the e-mail, phone and card detectors on labelled shop text."""
+    from shopmind.pipeline.bench_pii import bench_pii
+
+    result = bench_pii(texts, seed)
+    finish(ctx, result, f"shopmind bench pii --texts {texts} --seed {seed}", out)

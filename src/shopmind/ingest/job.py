@@ -31,6 +31,7 @@ from shopmind.ingest.readers import GENERIC_READERS
 from shopmind.ingest.sources import Reader, ReadOptions
 from shopmind.ingest.textio import check_file, sniff_format
 from shopmind.ingest.validate import Rules, build_sql
+from shopmind.privacy.scan import pii_counts
 from shopmind.quality import profile_parquet
 from shopmind.workspace import AssetVersion, Workspace
 from shopmind.workspace.engine import job_connection, lit, q
@@ -271,6 +272,9 @@ def ingest_file(
         quality = profile_parquet(
             con, data.data_path, tuple(f.name for f in contract.fields if f.enum)
         )
+        text_columns = [f.name for f in contract.fields if "free_text" in f.tags]
+        if text_columns:  # personal data typed into free text, per column (docs/privacy.md)
+            quality["pii"] = pii_counts(data.data_path, text_columns)
         diff = (
             diff_versions(con, contract, ws.data_path(previous), data.data_path)
             if previous is not None and contract.kind != "events"

@@ -24,15 +24,22 @@ from dataclasses import dataclass
 
 KINDS = ("email", "phone", "card")
 
+# ASCII: Chinese is written without spaces, and with Unicode classes "电话13812345678" would
+# read as a number glued to letters (as SKU12345678 is) and be left alone
+_A = re.ASCII
 _EMAIL = re.compile(
-    r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}(?![\w-])"
+    r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}(?![\w-])", _A
 )
-_CARD = re.compile(r"(?<![\w+])(?:\d[ -]?){12,18}\d(?!\w)")
+# a maximal run of digit groups joined by single spaces or dashes; cards are looked for in
+# windows of whole groups, so a number written next to another ("call 187-9369-3465
+# 4111 1111 1111 1111") is still found
+_DIGIT_RUN = re.compile(r"(?<![\w+])\d+(?:[ -]\d+)*(?!\w)", _A)
+_GROUP = re.compile(r"\d+")
 _PHONES = (
-    re.compile(r"(?<![\w+])(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?!\w)"),  # CN mobile
-    re.compile(r"(?<![\w+])0\d{2,3}[ -]\d{7,8}(?!\w)"),  # CN landline, area code separated
-    re.compile(r"(?<![\w+])\+\d{1,3}[ .-]?(?:\(?\d{1,4}\)?[ .-]?){2,5}\d{2,4}(?!\w)"),  # +CC
-    re.compile(r"(?<![\w+])\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}(?!\w)"),  # NANP with separators
+    re.compile(r"(?<![\w+])(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?!\w)", _A),  # CN mobile
+    re.compile(r"(?<![\w+])0\d{2,3}[ -]\d{7,8}(?!\w)", _A),  # CN landline, area code separated
+    re.compile(r"(?<![\w+])\+\d{1,3}[ .-]?(?:\(?\d{1,4}\)?[ .-]?){2,5}\d{2,4}(?!\w)", _A),  # +CC
+    re.compile(r"(?<![\w+])\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}(?!\w)", _A),  # NANP, separated
 )
 LABELS = {"email": "[EMAIL]", "phone": "[PHONE]", "card": "[CARD]"}
 
@@ -61,10 +68,8 @@ def find_pii(text: str) -> list[Found]:
     """Every e-mail, phone number and card number in ``text``, by position; where spans
     overlap, the earlier and then longer one wins (an e-mail before a phone inside it)."""
     found: list[Found] = [Found("email", m.start(), m.end()) for m in _EMAIL.finditer(text)]
-    for m in _CARD.finditer(text):
-        digits = re.sub(r"\D", "", m.group())
-        if 13 <= len(digits) <= 19 and luhn_ok(digits):
-            found.append(Found("card", m.start(), m.end()))
+    for m in _DIGIT_RUN.finditer(text):
+        found.extend(_cards(m.group(), m.start()))
     for pattern in _PHONES:
         for m in pattern.finditer(text):
             if 8 <= sum(c.isdigit() for c in m.group()) <= 15:
@@ -75,6 +80,29 @@ def find_pii(text: str) -> list[Found]:
         if not kept or f.start >= kept[-1].end:
             kept.append(f)
     return kept
+
+
+def _cards(run: str, offset: int) -> list[Found]:
+    """Card numbers in a run of digit groups: from each group on, the longest window of whole
+    groups with 13 to 19 digits that passes the Luhn check."""
+    groups = [(g.start(), g.end(), g.group()) for g in _GROUP.finditer(run)]
+    out: list[Found] = []
+    i = 0
+    while i < len(groups):
+        digits = ""
+        best = None
+        for j in range(i, len(groups)):
+            digits += groups[j][2]
+            if len(digits) > 19:
+                break
+            if len(digits) >= 13 and luhn_ok(digits):
+                best = j
+        if best is None:
+            i += 1
+            continue
+        out.append(Found("card", offset + groups[i][0], offset + groups[best][1]))
+        i = best + 1
+    return out
 
 
 def mask_pii(text: str, keep: frozenset[str] = frozenset()) -> tuple[str, Counter[str]]:
