@@ -22,7 +22,6 @@ import duckdb
 # The event types that name an item; ``search`` events have none and carry no item signal.
 from shopmind.contracts.tables import ITEM_EVENT_TYPES
 from shopmind.errors import InvalidArgument
-from shopmind.workspace import AssetVersion
 from shopmind.workspace.engine import lit
 
 US_PER_DAY = 86_400_000_000
@@ -91,24 +90,6 @@ class InteractionParams:
         """SQL: ``0.5 ** (age / half_life)``, age measured back from ``reference_us``."""
         span = float(self.half_life_days) * US_PER_DAY
         return f"pow(0.5, ({reference_us} - epoch_us({ts})) / {span!r})"
-
-
-def check_columns(version: object, needed: tuple[str, ...], argument: str) -> AssetVersion:
-    """Return ``version`` if it is an AssetVersion holding ``needed``; else InvalidArgument."""
-    if not isinstance(version, AssetVersion):
-        raise InvalidArgument(
-            f"{argument} must be an AssetVersion, got {type(version).__name__}",
-            argument=argument,
-        )
-    have = {name for name, _ in version.columns}
-    missing = [c for c in needed if c not in have]
-    if missing:
-        raise InvalidArgument(
-            f"{argument} ({version.ref}) lacks column(s) {', '.join(missing)}; "
-            f"it has {', '.join(sorted(have)) or 'none'}",
-            argument=argument,
-        )
-    return version
 
 
 def one_row(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:

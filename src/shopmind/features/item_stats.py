@@ -25,7 +25,6 @@ from shopmind.features._common import (
     ITEM_EVENT_TYPES,
     PRODUCT_COLUMNS,
     InteractionParams,
-    check_columns,
     check_number,
     iso_us,
     one_row,
@@ -33,6 +32,7 @@ from shopmind.features._common import (
 )
 from shopmind.workspace import AssetVersion, Workspace
 from shopmind.workspace.engine import job_connection, lit
+from shopmind.workspace.refs import check_columns
 
 ASSET = "item_stats"
 PRODUCED_BY = "features.item_stats"

@@ -28,7 +28,6 @@ from shopmind.features._common import (
     ITEM_EVENT_TYPES,
     PRODUCT_COLUMNS,
     InteractionParams,
-    check_columns,
     check_int,
     iso_us,
     one_row,
@@ -37,6 +36,7 @@ from shopmind.features._common import (
 from shopmind.features._embedding import load_item_vectors, unit_means
 from shopmind.workspace import AssetRef, AssetVersion, Workspace
 from shopmind.workspace.engine import job_connection, lit
+from shopmind.workspace.refs import check_columns
 
 ASSET = "user_profiles"
 PRODUCED_BY = "features.user_profiles"

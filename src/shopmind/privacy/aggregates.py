@@ -35,7 +35,8 @@ from shopmind.privacy._checks import check_epsilon, check_positive_int, check_rn
 from shopmind.privacy.bounding import Column, bound_contributions, count_per_key
 from shopmind.privacy.budget import PrivacyBudget
 from shopmind.privacy.dp import laplace_noise
-from shopmind.workspace import AssetVersion, Workspace
+from shopmind.workspace import Workspace
+from shopmind.workspace.refs import check_columns
 
 PRODUCED_BY = "privacy.dp_export"
 MECHANISM = "laplace"
@@ -298,8 +299,10 @@ def _export(
     budget = PrivacyBudget(ws.root, total_epsilon, total_delta)
     ev_version, pr_version = ws.get(events), ws.get(products)
     ev_columns = ["user_id", "item_id", *(["event_type"] if chosen else [])]
-    ev_table = ws.read_table(ev_version, columns=_present(ev_version, ev_columns, "events"))
-    pr_table = ws.read_table(pr_version, columns=_present(pr_version, product_columns, "products"))
+    check_columns(ev_version, tuple(ev_columns), "events")
+    ev_table = ws.read_table(ev_version, columns=list(ev_columns))
+    check_columns(pr_version, tuple(product_columns), "products")
+    pr_table = ws.read_table(pr_version, columns=list(product_columns))
     spend = budget.spend(
         events,
         eps,
@@ -336,15 +339,3 @@ def _export(
         "remaining_epsilon": left_eps,
         "remaining_delta": left_dlt,
     }
-
-
-def _present(version: AssetVersion, columns: Sequence[str], argument: str) -> list[str]:
-    have = {name for name, _type in version.columns}
-    missing = [c for c in columns if c not in have]
-    if missing:
-        raise InvalidArgument(
-            f"{argument} ({version.ref}) lacks column(s) {', '.join(missing)}; it has "
-            f"{', '.join(sorted(have)) or 'none'}",
-            argument=argument,
-        )
-    return list(columns)

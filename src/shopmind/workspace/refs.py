@@ -124,3 +124,21 @@ class AssetVersion:
             report=d.get("report", {}),
             files=tuple(d.get("files", [])),
         )
+
+
+def check_columns(version: object, needed: tuple[str, ...], argument: str) -> AssetVersion:
+    """Return ``version`` if it is an AssetVersion holding ``needed``; else InvalidArgument."""
+    if not isinstance(version, AssetVersion):
+        raise InvalidArgument(
+            f"{argument} must be an AssetVersion, got {type(version).__name__}",
+            argument=argument,
+        )
+    have = {name for name, _ in version.columns}
+    missing = [c for c in needed if c not in have]
+    if missing:
+        raise InvalidArgument(
+            f"{argument} ({version.ref}) lacks column(s) {', '.join(missing)}; "
+            f"it has {', '.join(sorted(have)) or 'none'}",
+            argument=argument,
+        )
+    return version
