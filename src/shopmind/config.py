@@ -8,9 +8,11 @@ built once by the entry point (CLI or server) and passed explicitly: nothing rea
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,58 @@ def _currency(value: Any) -> str | None:
 
 def _port(value: Any) -> str | None:
     return None if 0 < value < 65536 else "must be a TCP port (1-65535)"
+
+
+RETENTION_SETTING = "privacy_retention"
+_RETENTION_ASSET = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")  # as workspace.refs
+_RETENTION_DURATION = re.compile(r"^([0-9]+)([dh])$")
+_RETENTION_MAX_DAYS = 36_500
+
+
+def _retention_problem(spec: Any) -> tuple[dict[str, timedelta], str | None]:
+    """The policies of a ``privacy_retention`` value, or the first problem with it."""
+    if not isinstance(spec, str):
+        return {}, "must be a string of ASSET=DURATION entries"
+    policies: dict[str, timedelta] = {}
+    if not spec.strip():
+        return policies, None
+    for raw in spec.split(","):
+        entry = raw.strip()
+        name, sep, duration = (part.strip() for part in entry.partition("="))
+        if not entry:
+            return {}, "has an empty entry (a stray comma?)"
+        if not sep:
+            return {}, f"entry {entry!r} is not ASSET=DURATION (e.g. events=90d)"
+        if not _RETENTION_ASSET.match(name):
+            return {}, f"entry {entry!r}: {name!r} is not an asset name"
+        if name in policies:
+            return {}, f"entry {entry!r}: asset {name!r} has more than one policy"
+        found = _RETENTION_DURATION.match(duration)
+        if not found or int(found.group(1)) < 1:
+            return {}, (
+                f"entry {entry!r}: duration {duration!r} must be a positive whole number of "
+                "days or hours, like 90d or 12h"
+            )
+        amount, unit = int(found.group(1)), found.group(2)
+        days = amount if unit == "d" else amount / 24
+        if days > _RETENTION_MAX_DAYS:
+            return {}, f"entry {entry!r}: duration is over {_RETENTION_MAX_DAYS}d (100 years)"
+        policies[name] = timedelta(days=amount) if unit == "d" else timedelta(hours=amount)
+    return policies, None
+
+
+def parse_retention(spec: str) -> dict[str, timedelta]:
+    """Parse a ``privacy_retention`` value, ``events=90d,user_profiles=365d``, into asset name
+    -> how long its rows are kept. Empty means no policy (``{}``).
+
+    Raises ConfigError naming the setting and the bad entry.
+    """
+    policies, problem = _retention_problem(spec)
+    if problem:
+        raise ConfigError(
+            f"setting {RETENTION_SETTING}={spec!r}: {problem}", setting=RETENTION_SETTING
+        )
+    return policies
 
 
 def _spec(default: Any, doc: str, check: Callable[[Any], str | None] | None = None) -> Any:
@@ -197,6 +251,38 @@ class Settings:
         "Total delta each dataset may spend on differentially private exports (0: only "
         "pure epsilon-DP releases, such as the Laplace mechanism's).",
         _unit_interval,
+    )
+    privacy_pseudonymize: bool = _spec(
+        True,
+        "Replace user and session ids by keyed pseudonyms at ingest, in live events and in "
+        "lookups, so raw ids never reach an asset. Turning it off stores ids as given.",
+    )
+    privacy_pseudonym_key: str = _spec(
+        "",
+        "Secret key of the pseudonyms (at least 16 characters); empty uses the key file "
+        "WORKSPACE/secrets/pseudonym.key, made on first use. Set it through the environment "
+        "(SHOPMIND_PRIVACY_PSEUDONYM_KEY), not a file under version control.",
+        lambda v: None if v == "" or len(v) >= 16 else "must be empty or at least 16 characters",
+    )
+    privacy_mask_pii: str = _spec(
+        "user_text",
+        "Which free-text columns get e-mails, phone and card numbers masked at ingest: "
+        "user_text (what users type: search queries), all_text (product text too) or none.",
+        _one_of("user_text", "all_text", "none"),
+    )
+    privacy_erasure_serving: str = _spec(
+        "continue",
+        "After an erasure marks served models for a rebuild: continue serving them (the "
+        "erased user's own data is already gone from what serving reads) or stop (recommend "
+        "and search answer 503 until a new release).",
+        _one_of("continue", "stop"),
+    )
+    privacy_retention: str = _spec(
+        "",
+        "How long each asset keeps rows: comma-separated ASSET=DURATION entries, a duration "
+        "being whole days or hours ('events=90d,events.quarantine=30d,user_profiles=365d'); "
+        "'shopmind privacy retain' removes older rows from every version. Empty: no policy.",
+        lambda v: _retention_problem(v)[1],
     )
 
     def __post_init__(self) -> None:

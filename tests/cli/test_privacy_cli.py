@@ -47,3 +47,17 @@ def test_exports_spend_the_budget_until_it_is_gone(tmp_path: Path) -> None:
     budget = json.loads(out)
     assert [s["epsilon"] for s in budget["spends"]] == [0.6, 0.4]
     assert all(s["who"].startswith("cli:") for s in budget["spends"])
+
+
+def test_bench_privacy_times_both_settings_and_erases(tmp_path: Path) -> None:
+    args = ["bench", "privacy", "--events", "3000", "--items", "300", "--users", "300"]
+    args += ["--repeats", "1", "--erasures", "2", "--dir", str(tmp_path), "--json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    ingest = data["ingest"]
+    assert len(ingest["seconds_off"]) == len(ingest["seconds_on"]) == 1
+    assert ingest["median_rows_per_s_on"] > 0 and ingest["median_rows_per_s_off"] > 0
+    runs = data["erasure"]["runs"]
+    assert len(runs) == 2 and all(r["rows_removed"] > 0 for r in runs)
+    assert all("events@1" in r["assets_rewritten"] for r in runs)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from filetools import write
+from filetools import raw_ids, write
 from shopmind.config import Settings
 from shopmind.errors import WorkspaceError
 from shopmind.events import EventLog
@@ -52,7 +52,13 @@ def products(ws: Workspace, settings: Settings, tmp_path: Path) -> Workspace:
 
 
 def _rows(ws: Workspace, spec: str) -> list[dict[str, Any]]:
+    """The version's rows, user ids read back from their pseudonyms (every stored id must be
+    one: a raw id appended to the log directly is pseudonymised at compaction)."""
     rows: list[dict[str, Any]] = ws.read_table(ws.resolve(spec)).to_pylist()
+    raw = raw_ids(ws.root, ["f1", *(f"u{i}" for i in range(300))])
+    for r in rows:
+        if "user_id" in r:
+            r["user_id"] = raw[r["user_id"]]
     return rows
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from filetools import synthetic_users
 from shopmind.cli.main import cli
 from shopmind.config import Settings, load_settings
 from shopmind.errors import InvalidArgument, NotFound
@@ -93,7 +94,7 @@ def test_cli_recommend_similar_and_train(built: tuple[Workspace, Settings]) -> N
     runner = CliRunner()
     base = ["--workspace", str(settings.workspace), "--json"]
     svc = open_recommender(ws, settings)
-    user = svc.data.users[1]
+    user = synthetic_users(ws.root)[svc.data.users[1]]  # the id the shop sends
     out = runner.invoke(cli, ["recommend", user, "--k", "3", *base])
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pyarrow as pa
@@ -39,4 +40,20 @@ def test_ingest_records_pii_counts_in_the_quality_profile(
     )
     ingest_file(ws, "events", csv, settings)
     quality = ws.get("events").quality
-    assert quality["pii"]["query"] == {"email": 0, "phone": 1, "card": 0, "rows": 1}
+    # queries are what users type: masked at ingest by default, and the profile says what
+    assert quality["pii"]["query"] == {"email": 0, "phone": 1, "card": 0, "rows": 1, "masked": True}
+    assert "call me [PHONE]" in ws.read_table(ws.get("events"))["query"].to_pylist()
+
+
+def test_ingest_counts_without_masking_when_the_policy_is_none(
+    tmp_path: Path, ws: Workspace, settings: Settings
+) -> None:
+    csv = write(
+        tmp_path / "e.csv",
+        "user_id,event_type,timestamp,query\nu2,search,2026-01-01T00:01:00,call me 13812345678\n",
+    )
+    ingest_file(ws, "events", csv, replace(settings, privacy_mask_pii="none"))
+    version = ws.get("events")
+    assert version.quality["pii"]["query"] == {"email": 0, "phone": 1, "card": 0, "rows": 1}
+    assert ws.read_table(version)["query"].to_pylist() == ["call me 13812345678"]
+    assert "masked" not in version.tags["query"]

@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from serve_helpers import Shop
 
+from filetools import synthetic_users
 from shopmind.errors import ConfigError
 from shopmind.serve import create_app
 
@@ -39,7 +40,8 @@ def test_search_recommend_similar(client: TestClient, shop: Shop) -> None:
     title = shop.ws.read_table(shop.ws.get("products")).to_pylist()[0]["title"]
     r = client.get("/v1/search", params={"q": title, "k": 3}, headers=read)
     assert r.status_code == 200 and r.json()["release"] == 1 and len(r.json()["results"]) == 3
-    user = shop.ws.read_table(shop.ws.get("events"), columns=["user_id"])["user_id"][0].as_py()
+    stored = shop.ws.read_table(shop.ws.get("events"), columns=["user_id"])["user_id"][0]
+    user = synthetic_users(shop.ws.root)[stored.as_py()]  # the id the shop sends
     rec = client.get(f"/v1/recommend/{user}", params={"k": 5}, headers=read).json()
     assert rec["known"] is True and len(rec["items"]) == 5 and rec["items"][0]["reason"]
     stranger = client.get("/v1/recommend/nobody-at-all", headers=read).json()
@@ -85,6 +87,9 @@ def test_keys_and_roles(client: TestClient, shop: Shop) -> None:
         ("get", "/v1/assets/user_profiles/rows"),
         ("get", "/v1/audit"),
         ("post", "/v1/audit/compact"),
+        ("post", "/v1/privacy/erase"),
+        ("get", "/v1/assets/events/rows"),  # user ids (pseudonymised, still personal data)
+        ("get", "/v1/assets/events/quarantine"),
     ],
 )
 def test_every_write_and_admin_route_needs_a_key(

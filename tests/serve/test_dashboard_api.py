@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from serve_helpers import Shop, fresh_copy
 
+from filetools import synthetic_users
 from shopmind.errors import ConflictError
 from shopmind.serve import create_app
 from shopmind.serve.jobs import Job, JobRunner, Report
@@ -75,7 +76,8 @@ def test_overview_users_reports_and_rows(client: TestClient, shop: Shop) -> None
     assert o["release"]["id"] == 1 and o["total_bytes"] > 0
     assert "ndcg@10" in o["headline"]["recommender"]["held_out"]
 
-    user = shop.ws.read_table(shop.ws.get("events"), columns=["user_id"])["user_id"][0].as_py()
+    stored = shop.ws.read_table(shop.ws.get("events"), columns=["user_id"])["user_id"][0]
+    user = synthetic_users(shop.ws.root)[stored.as_py()]  # the id the shop sends
     u = client.get(f"/v1/users/{user}", headers=h).json()
     assert u["known"] is True and u["history"] and len(u["recommendations"]) == 10
     assert all(not e["live"] for e in u["history"])

@@ -18,6 +18,7 @@ from typing import Any
 from serve_helpers import Shop, fresh_copy
 
 from shopmind.events.log import EventLog
+from shopmind.privacy.pseudonym import Pseudonymizer
 from shopmind.serve.state import EVENTS_DIR
 
 
@@ -123,7 +124,8 @@ def test_no_acknowledged_event_is_lost_to_sigkill(shop: Shop, tmp_path: Path) ->
     with EventLog.open(shop.ws.root / EVENTS_DIR) as log:
         logged = {e.event["user_id"] for e in log.replay()}
         last = log.last_seq
-    assert all(batch in logged for _, _, batch in acked)
+    pseudonyms = Pseudonymizer.for_workspace(shop.ws.root)  # ids are logged pseudonymised
+    assert all(pseudonyms.pseudonym(batch) in logged for _, _, batch in acked)
     assert max(first + count - 1 for first, count, _ in acked) <= last
     # and a restarted server replays them into its live sessions
     port = _free_port()

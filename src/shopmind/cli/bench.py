@@ -27,8 +27,11 @@ def _machine() -> dict[str, Any]:
     }
 
 
-def _ingest_subprocess(workspace: Path, kind: str, path: Path) -> dict[str, Any]:
-    """Run ``shopmind ingest`` in a child process; return its report and its own peak RSS."""
+def _ingest_subprocess(
+    workspace: Path, kind: str, path: Path, env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Run ``shopmind ingest`` in a child process (``env`` added to its environment); return
+    its report and its own peak RSS."""
     import os
 
     started = time.perf_counter()
@@ -47,6 +50,7 @@ def _ingest_subprocess(workspace: Path, kind: str, path: Path) -> dict[str, Any]
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, **(env or {})},
     ) as proc:
         stdout, stderr = proc.stdout.read(), proc.stderr.read()  # type: ignore[union-attr]
         # wait4 gives this child's own rusage (RUSAGE_CHILDREN would mix children).
@@ -89,10 +93,19 @@ def bench() -> None:
     """Benchmarks over the real code paths."""
 
 
+def shop_size_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--events``, ``--items``, ``--users``: the size of a synthetic shop."""
+    for option in (
+        click.option("--users", "n_users", default=100_000, show_default=True),
+        click.option("--items", "n_items", default=50_000, show_default=True),
+        click.option("--events", "n_events", default=1_000_000, show_default=True),
+    ):
+        func = option(func)
+    return func
+
+
 @bench.command("ingest")
-@click.option("--events", "n_events", default=1_000_000, show_default=True)
-@click.option("--items", "n_items", default=50_000, show_default=True)
-@click.option("--users", "n_users", default=100_000, show_default=True)
+@shop_size_options
 @click.option(
     "--format",
     "fmt",

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from shopmind.config import Settings, load_settings
 from shopmind.errors import ShopmindError
-from shopmind.privacy.audit import AuditEntry, AuditLog
+from shopmind.privacy.audit import PERSON_PARAMS, AuditEntry, AuditLog
 from shopmind.workspace import Workspace
 from shopmind.workspace.store import MARKER
 
@@ -36,6 +36,13 @@ class Context:
 
     def workspace(self, create: bool = False) -> Workspace:
         return Workspace.open(self.settings.workspace, create=create)
+
+    def stored_user(self, user: str) -> str:
+        """The id the workspace's assets hold for ``user`` (its pseudonym, unless the
+        ``privacy_pseudonymize`` setting is off)."""
+        from shopmind.privacy.policy import LivePrivacy
+
+        return LivePrivacy.from_settings(self.workspace().root, self.settings).user(user)
 
     def emit(self, data: Any, text: str | Callable[[], str] | None = None) -> None:
         """Print ``data`` as JSON with --json, else ``text`` (or a readable default)."""
@@ -163,6 +170,9 @@ def describe_command(ctx: click.Context | None) -> tuple[str, str]:
         value = ctx.params.get(param.name or "")
         # identity, not ``in``: 0 == False, and a seed of 0 is an argument worth recording
         if param.name in _SHARED_OPTIONS or value is None or value is False or value in ("", ()):
+            continue
+        if param.name in PERSON_PARAMS:  # the audit never holds a person's id (docs/privacy.md)
+            target.append(f"{param.name}=[person]")
             continue
         if isinstance(param, click.Argument) and isinstance(param.type, click.Choice):
             action.append(str(value))

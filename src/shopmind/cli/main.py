@@ -7,6 +7,7 @@ import click
 from shopmind import __version__
 from shopmind.cli.assets import assets
 from shopmind.cli.bench import bench
+from shopmind.cli.bench_privacy import bench_privacy_cmd
 from shopmind.cli.bench_serve import bench_serve_cmd
 from shopmind.cli.build import build
 from shopmind.cli.demo import demo
@@ -56,6 +57,7 @@ for command in (
 
 
 _ = bench_serve_cmd  # registered on ``bench`` by its import
+_ = bench_privacy_cmd  # registered on ``bench`` by its import
 
 
 def main() -> None:

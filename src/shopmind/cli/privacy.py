@@ -160,3 +160,54 @@ def audit_cmd(ctx: Context, limit: int, compact: bool) -> None:
         return "\n".join(lines)
 
     ctx.emit(data, text)
+
+
+@privacy.command("erase")
+@click.argument("user")
+@common_options
+@audited
+def erase_cmd(ctx: Context, user: str) -> None:
+    """Erase USER (the id as it appeared in the ingested data) from every asset version,
+    model history and the event log; mark models trained on their data for a rebuild.
+
+    While a server runs it holds the event log: erase through its POST /v1/privacy/erase."""
+    from shopmind.errors import ConflictError
+    from shopmind.events.log import EventLog
+    from shopmind.privacy.erasure import check_user, erase_user
+    from shopmind.serve.state import EVENTS_DIR
+
+    check_user(user)
+    ws = ctx.workspace()
+    folder = ws.root / EVENTS_DIR
+    # open the log before touching anything: a running server holding it refuses the erasure
+    try:
+        log = EventLog.open(folder, fsync=True) if folder.is_dir() else None
+    except ConflictError as exc:
+        raise ConflictError(
+            f"{exc.message}: a running server holds it; erase through the server "
+            "(POST /v1/privacy/erase, admin role) or stop it first"
+        ) from exc
+    try:
+        report = erase_user(ws, ctx.settings, user, [log] if log is not None else [])
+    finally:
+        if log is not None:
+            log.close()
+    data = report.to_dict()
+
+    def text() -> str:
+        lines = [f"{r['asset']}: {r['rows_removed']} rows removed" for r in report.rewritten]
+        if report.event_log:
+            lines.append(f"event log: {report.event_log['events_erased']} events erased")
+        lines += [f"{ref}: needs a rebuild" for ref in report.marked_for_rebuild]
+        lines.append(
+            f"erased {report.rows_removed} rows from {len(report.assets_rewritten)} asset "
+            f"versions in {report.seconds} s (ticket {report.ticket})"
+        )
+        return "\n".join(lines)
+
+    ctx.emit(data, text)
+
+
+from shopmind.cli.retention import retain_cmd  # noqa: E402
+
+privacy.add_command(retain_cmd)

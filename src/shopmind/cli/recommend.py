@@ -25,10 +25,11 @@ def recommend(ctx: Context, user: str, k: int) -> None:
     from shopmind.pipeline.recommending import open_recommender
 
     service = open_recommender(ctx.workspace(), ctx.settings)
-    items = [r.to_dict() for r in service.recommend(user, k)]
+    stored = ctx.stored_user(user)
+    items = [r.to_dict() for r in service.recommend(stored, k)]
     data = {
         "user": user,
-        "known_user": service.knows(user),
+        "known_user": service.knows(stored),
         "model": service.model.name,
         "items": items,
     }

@@ -47,7 +47,12 @@ def search(
     parsed_filters = Filters.from_pairs(filters)
     service = open_search(ctx.workspace(), ctx.settings)
     outcome = service.search(
-        query, k, explain, parsed_filters, understand=not literal, user_id=user_id
+        query,
+        k,
+        explain,
+        parsed_filters,
+        understand=not literal,
+        user_id=ctx.stored_user(user_id) if user_id else None,
     )
     data = {"index": str(service.version.ref), **outcome.to_dict()}
 

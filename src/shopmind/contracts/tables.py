@@ -6,6 +6,8 @@ from shopmind.contracts.fields import FieldSpec, FieldType, TableContract
 from shopmind.errors import InvalidArgument
 
 PII = frozenset({"pii"})
+# people's identifiers: pseudonymised at ingest (shopmind.privacy.policy)
+PII_ID = frozenset({"pii", "identifier"})
 FREE_TEXT = frozenset({"free_text"})
 PII_TEXT = frozenset({"pii", "free_text"})
 
@@ -113,7 +115,7 @@ USERS = TableContract(
             FieldType.STRING,
             required=True,
             aliases=(*USER_ALIASES, "id"),
-            tags=PII,
+            tags=PII_ID,
             doc="Shop's user identifier.",
         ),
         FieldSpec(
@@ -143,14 +145,14 @@ EVENTS = TableContract(
             FieldType.STRING,
             required=True,
             aliases=USER_ALIASES,
-            tags=PII,
+            tags=PII_ID,
             doc="Who acted.",
         ),
         FieldSpec(
             "session_id",
             FieldType.STRING,
             aliases=("session", "sessionid", "sid", "visit_id"),
-            tags=PII,
+            tags=PII_ID,
             doc="Browsing session.",
         ),
         FieldSpec(

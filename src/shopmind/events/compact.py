@@ -13,6 +13,10 @@ commit but before the log is truncated is repaired by the next run, which finds 
 and truncates. So every event is compacted exactly once.
 
 In the quarantine of a compacted version, ``row`` is the event's log sequence number.
+
+Events erased from the log (:meth:`EventLog.erase`) before compaction are left out: they are
+in neither table and counted as ``erased``. A range holding only erased events commits no
+version (there is nothing to add); it is passed over with the next real event.
 """
 
 from __future__ import annotations
@@ -34,15 +38,17 @@ import pyarrow.parquet as pq
 from shopmind.config import Settings
 from shopmind.contracts import TableContract, contract_for
 from shopmind.errors import ContractError, ShopmindError, WorkspaceError
+from shopmind.events.erase import is_tombstone
 from shopmind.events.log import EventLog
 from shopmind.ingest.finalize import dedupe
 
 # The file ingest's own steps, reused so log events meet exactly the same rules as file rows.
-from shopmind.ingest.job import _check_references, _stream, _write_outputs
+from shopmind.ingest.job import _check_references, _stream, _write_outputs, pii_quality
 from shopmind.ingest.mapping import map_columns
 from shopmind.ingest.readers import read_jsonl
 from shopmind.ingest.sources import Reader, ReadOptions, SourceChunk
 from shopmind.ingest.validate import Rules
+from shopmind.privacy.policy import IngestPrivacy
 from shopmind.quality import profile_parquet
 from shopmind.workspace import AssetVersion, Transaction, Workspace
 from shopmind.workspace.engine import job_connection, lit
@@ -53,6 +59,9 @@ PRODUCED_BY = "compact.events"
 _BATCH_ROWS = 65_536
 # One compaction at a time per process; a log folder is only ever open in one process.
 _LOCK = threading.Lock()
+#: Held by a compaction from its export to its commit; an erasure in the same process takes it
+#: so that no events it tombstones are committed from an export made just before.
+COMPACTION_LOCK = _LOCK
 
 
 @dataclass
@@ -60,7 +69,9 @@ class CompactReport:
     """What one compaction did. ``events == accepted + quarantined`` always holds.
 
     ``first_seq``/``last_seq``: the log range compacted (None when there was nothing new);
-    ``watermark``: the last compacted sequence number after this run; ``seconds``: wall time.
+    ``erased``: events of that range erased from the log before compaction, in no table
+    (``last_seq - first_seq + 1 == events + erased``); ``watermark``: the last compacted
+    sequence number after this run; ``seconds``: wall time.
     """
 
     log_id: str
@@ -76,6 +87,7 @@ class CompactReport:
     previous_rows: int
     watermark: int
     truncated_segments: int = 0
+    erased: int = 0
     references: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -127,22 +139,33 @@ def _log_reader(contract: TableContract, after_seq: int) -> Reader:
 
 @dataclass(frozen=True)
 class _Export:
-    events: int
+    events: int  # lines holding an event; erased events are not counted
+    erased: int
     last_seq: int
     longest_line: int
 
 
 def _export(log: EventLog, after_seq: int, path: Path) -> _Export:
-    """Write the durable events after ``after_seq`` as JSON Lines, one event per line."""
+    """Write the durable events after ``after_seq`` as JSON Lines, one event per line.
+
+    An erased event (a tombstone) is written as an empty line: the JSON Lines reader skips it,
+    so it is neither a row nor counted as read, yet line ``n`` still holds event
+    ``after_seq + n``, which quarantine row numbers rely on.
+    """
     expected = after_seq + 1
-    longest = 0
+    longest = erased = 0
     with path.open("wb") as fh:
-        for logged in log.replay(after_seq):
+        for logged in log.replay(after_seq, erased=True):
             if logged.seq != expected:
                 raise WorkspaceError(
                     f"event log {log.folder} skips from {expected - 1} to {logged.seq}",
                     path=str(log.folder),
                 )
+            expected += 1
+            if is_tombstone(logged.event):
+                fh.write(b"\n")
+                erased += 1
+                continue
             event = logged.event
             if event.get("timestamp") is None:
                 # the service logs events as sent (so a retry matches byte for byte); one
@@ -151,8 +174,7 @@ def _export(log: EventLog, after_seq: int, path: Path) -> _Export:
             line = orjson.dumps(event) + b"\n"
             fh.write(line)
             longest = max(longest, len(line))
-            expected += 1
-    return _Export(expected - 1 - after_seq, expected - 1, longest)
+    return _Export(expected - 1 - after_seq - erased, erased, expected - 1, longest)
 
 
 def _append_rows(
@@ -273,7 +295,9 @@ def _compact_into(
     ok_path, bad_path = txn.dir / "accepted.parquet", txn.dir / "rejected.parquet"
     new_path = txn.dir / "new.parquet"
     reader = _log_reader(contract, watermark)
-    staged = _stream(con, contract, reader, jsonl, options, rules, {}, ok_path, bad_path)
+    # live events were pseudonymised before they were logged (ServiceState.record)
+    privacy = IngestPrivacy.from_settings(ws.root, settings, contract, already_pseudonymised=True)
+    staged = _stream(con, contract, reader, jsonl, options, rules, {}, ok_path, bad_path, privacy)
     dedupe(con, contract, ok_path)
     references = _check_references(con, ws, products, settings.ingest_unknown_items)
     to_quarantine = (
@@ -302,10 +326,12 @@ def _compact_into(
         ).fetchall()
     }
     quality = profile_parquet(con, data.data_path, tuple(f.name for f in contract.fields if f.enum))
+    quality.update(pii_quality(data.data_path, contract, privacy))
     con.close()
 
     report.first_seq, report.last_seq = watermark + 1, exported.last_seq
     report.events, report.accepted, report.quarantined = exported.events, accepted, quarantined
+    report.erased = exported.erased
     report.quarantine_by_check, report.references = by_check, references
     report.previous_rows = previous_rows
     mark = {
@@ -322,6 +348,7 @@ def _compact_into(
         "max_future_s": settings.ingest_max_future_s,
         "min_year": settings.ingest_min_year,
         "default_currency": settings.default_currency,
+        **privacy.params(),
     }
     source = {**mark, "events": exported.events, "sha256": sha256_file(jsonl)}
     lineage = tuple(v.ref for v in (previous, products) if v is not None)
@@ -342,7 +369,7 @@ def _compact_into(
         params=params,
         sources=(source,),
         inputs=lineage,
-        tags=contract.tags(),
+        tags=privacy.tags(),
         quality={
             **quality,
             "quarantined": quarantined,

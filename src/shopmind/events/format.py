@@ -14,9 +14,11 @@ A record (all integers little-endian)::
     Q   first_seq    sequence number of the batch's first event
     I   count        events in the batch (>= 1)
     d   received_at  Unix seconds when the log accepted the batch
-    16s digest       BLAKE2b-128 of the payload: tells a retry from a reused key
+    16s digest       BLAKE2b-128 of the payload as appended (an erase keeps it): tells a
+                     retry from a reused key
     H   key_len      bytes of the idempotency key (0: none)
-    key (UTF-8), payload (JSON array of the batch's event objects, keys sorted)
+    key (UTF-8), payload (JSON array of the batch's event objects, keys sorted; an erased
+    event reads ``{"_erased": true}``, see :mod:`shopmind.events.erase`)
 
 Keeping key and digest in the fixed header lets :func:`read_record` rebuild the idempotency
 index on open without parsing any JSON.

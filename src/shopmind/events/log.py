@@ -21,7 +21,7 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +31,8 @@ from typing import Any
 import orjson
 
 from shopmind.errors import ConflictError, InvalidArgument, WorkspaceError
+from shopmind.events import erase as erasure
+from shopmind.events.erase import EraseResult, is_tombstone
 from shopmind.events.format import (
     MAX_BODY_BYTES,
     MAX_KEY_BYTES,
@@ -192,6 +194,8 @@ def _encode_events(events: Sequence[Mapping[str, Any]]) -> tuple[bytes, int]:
             raise InvalidArgument(
                 f"events[{i}] is a {type(event).__name__}, not an object", argument="events"
             )
+        if is_tombstone(event):  # reserved: it would vanish from replay and compaction
+            raise InvalidArgument(f"events[{i}] is the erased-event tombstone", argument="events")
         rows.append(event if type(event) is dict else dict(event))
     try:
         payload = orjson.dumps(rows, option=orjson.OPT_SORT_KEYS)
@@ -249,7 +253,6 @@ class EventLog:
         self._lock_fd = -1
         self._next_seq = 1
         self._durable_seq = 0  # every event up to here is on disk
-        self._durable_size = 0  # bytes of the newest segment known to be on disk
         self._syncing = False
         self._failure: BaseException | None = None
         self._closed = False
@@ -336,7 +339,6 @@ class EventLog:
             fsync_dir(self.folder)
         self._next_seq = expected
         self._durable_seq = expected - 1
-        self._durable_size = newest.size
 
     def _repair(self, scan: SegmentScan) -> None:
         """Cut the torn tail off the newest segment (rewriting a torn segment header)."""
@@ -372,7 +374,6 @@ class EventLog:
             raise
         self._fd = fd
         self._segments.append(_Segment(path, first_seq, SEGMENT_HEADER.size))
-        self._durable_size = SEGMENT_HEADER.size
 
     # ---- writing -------------------------------------------------------------------------
     def append(
@@ -450,7 +451,6 @@ class EventLog:
         """Block (lock held on entry and exit) until event ``target`` is on disk."""
         if not self.fsync:
             self._durable_seq = self._next_seq - 1
-            self._durable_size = self._segments[-1].size
             return
         while self._durable_seq < target:
             self._check_usable()
@@ -458,7 +458,7 @@ class EventLog:
                 self._cond.wait()
                 continue
             self._syncing = True
-            fd, seq, size = self._fd, self._next_seq - 1, self._segments[-1].size
+            fd, seq = self._fd, self._next_seq - 1
             error: OSError | None = None
             self._lock.release()
             try:
@@ -474,9 +474,7 @@ class EventLog:
                 # disk is unknown, so only a reopen (and its recovery scan) may write again.
                 self._failure = error
                 raise self._failed_error() from error
-            if seq > self._durable_seq:
-                self._durable_seq = seq
-                self._durable_size = size
+            self._durable_seq = max(self._durable_seq, seq)
 
     def _rotate(self) -> None:
         """Seal the newest segment and start the next one (lock held, no sync running)."""
@@ -520,13 +518,40 @@ class EventLog:
                 fsync_dir(self.folder)
             return removed
 
+    def erase(self, match: Callable[[Mapping[str, Any]], bool]) -> EraseResult:
+        """Physically remove each event ``match(event)`` is true for (right to be forgotten).
+
+        Every segment is searched; an erased event becomes a tombstone in its record, so
+        sequence numbers stay and :meth:`replay` skips it. How and why, and what a retry of a
+        batch with erased events gets (still a duplicate): :mod:`shopmind.events.erase`.
+        Appends wait meanwhile. Raises InvalidArgument for a non-callable ``match``.
+        """
+        erasure.check_match(match)
+        with self._lock:
+            while self._syncing:  # as for _rotate: the active segment's descriptor is replaced
+                self._cond.wait()
+            self._check_usable()
+            try:
+                return erasure.erase_segments(self.folder, self._segments, match, self._reopened)
+            except OSError as exc:  # a folder fsync after a rename: unknown what a crash leaves
+                self._failure = exc
+                raise self._failed_error() from exc
+
+    def _reopened(self, fd: int) -> None:
+        """Append to the active segment's erased copy; fsynced, it holds every write so far."""
+        old, self._fd, self._durable_seq = self._fd, fd, self._next_seq - 1
+        os.close(old)
+
     # ---- reading -------------------------------------------------------------------------
-    def replay(self, after_seq: int = 0) -> Iterator[LoggedEvent]:
+    def replay(self, after_seq: int = 0, *, erased: bool = False) -> Iterator[LoggedEvent]:
         """Every durable event with a sequence number above ``after_seq``, in order.
 
         The set of events is fixed when this is called; appends made while iterating are not
         included. Events already removed by :meth:`truncate_before` are not returned: start
-        at :attr:`first_seq` or later.
+        at :attr:`first_seq` or later. Events removed by :meth:`erase` are skipped; with
+        ``erased=True`` their tombstones (``{"_erased": true}``) are yielded too, for readers
+        that must account for every sequence number (compaction). An erase while iterating
+        may already hide events of segments not read yet.
         """
         if isinstance(after_seq, bool) or not isinstance(after_seq, int) or after_seq < 0:
             raise InvalidArgument(
@@ -535,19 +560,21 @@ class EventLog:
         with self._lock:
             self._check_open()
             durable = self._durable_seq
-            plan: list[tuple[Path, int]] = []
+            plan: list[tuple[Path, int, int]] = []
             for i, segment in enumerate(self._segments):
                 newest = i == len(self._segments) - 1
                 next_first = durable + 1 if newest else self._segments[i + 1].first_seq
                 if next_first <= after_seq + 1:
                     continue  # every event in it is at or below after_seq
-                plan.append((segment.path, self._durable_size if newest else segment.size))
-        return self._replay(plan, after_seq)
+                plan.append((segment.path, segment.first_seq, next_first - 1))
+        return self._replay(plan, after_seq, erased)
 
-    def _replay(self, plan: list[tuple[Path, int]], after_seq: int) -> Iterator[LoggedEvent]:
-        for path, end in plan:
+    def _replay(
+        self, plan: list[tuple[Path, int, int]], after_seq: int, erased: bool
+    ) -> Iterator[LoggedEvent]:
+        for path, first, last in plan:
             try:
-                for rec in read_segment(path, end):
+                for rec in read_segment(path, first, last):
                     if rec.last_seq <= after_seq:
                         continue
                     events = orjson.loads(rec.payload)
@@ -555,7 +582,7 @@ class EventLog:
                         raise corrupt(path, rec.offset, f"payload does not hold {rec.count} events")
                     for i, event in enumerate(events):
                         seq = rec.first_seq + i
-                        if seq > after_seq:
+                        if seq > after_seq and (erased or not is_tombstone(event)):
                             yield LoggedEvent(seq, event, rec.key, rec.received_at)
             except FileNotFoundError as exc:
                 raise WorkspaceError(

@@ -126,17 +126,28 @@ def scan_segment(path: Path, first_seq: int, newest: bool) -> SegmentScan:
     return scan
 
 
-def read_segment(path: Path, end: int) -> Iterator[Record]:
-    """The records of a segment up to byte ``end``, checksums verified again.
+def read_segment(path: Path, first_seq: int, last_seq: int) -> Iterator[Record]:
+    """The records of a segment starting at ``first_seq``, through event ``last_seq``.
 
-    Raises WorkspaceError if the file changed since it was scanned.
+    Bounded by sequence number rather than byte offset: :meth:`EventLog.erase` may rewrite the
+    file between planning a replay and reading it, changing record sizes but never numbers.
+    The next record is read only while ``last_seq`` is not yet reached, so bytes an append is
+    still writing after it are never touched. Checksums are verified again; raises
+    WorkspaceError if the records do not hold exactly these sequence numbers.
     """
     with path.open("rb") as fh:
         fh.seek(SEGMENT_HEADER.size)
-        pos = SEGMENT_HEADER.size
-        while pos < end:
+        pos, expected = SEGMENT_HEADER.size, first_seq
+        while expected <= last_seq:
             rec = read_record(fh, pos)
             if isinstance(rec, BadRecord):
                 raise corrupt(path, rec.offset, rec.reason)
+            if rec.first_seq != expected or rec.last_seq > last_seq:
+                raise corrupt(
+                    path,
+                    rec.offset,
+                    f"record holds sequence {rec.first_seq}..{rec.last_seq}, expected one "
+                    f"starting at {expected} and ending by {last_seq}",
+                )
             yield rec
-            pos = rec.end
+            pos, expected = rec.end, rec.last_seq + 1

@@ -14,6 +14,7 @@ from shopmind.ingest.mapping import ColumnMapping
 from shopmind.ingest.normalise import merge_attributes, nfkc
 from shopmind.ingest.sources import RejectedRecord, SourceChunk
 from shopmind.ingest.validate import run_validation
+from shopmind.privacy.policy import IngestPrivacy
 
 # Products' attributes are rebuilt in Python (source map + extra columns) under this name.
 ATTRIBUTES_COLUMN = "__attributes"
@@ -66,11 +67,20 @@ class ChunkValidator:
         contract: TableContract,
         mapping: ColumnMapping,
         sql: str,
+        privacy: IngestPrivacy | None = None,
     ) -> None:
         self.con = con
         self.contract = contract
         self.mapping = mapping
         self.sql = sql
+        self.privacy = privacy
+
+    def _raw(self, table: pa.Table, indices: pa.Array) -> pa.Array:
+        """Raw records of rejected rows, their identifiers and free text protected first."""
+        if self.privacy is not None:
+            table = self.privacy.source(table.take(indices), self.mapping.fields)
+            indices = pa.array(range(len(indices)), type=pa.int64())
+        return raw_json(table, indices)
 
     def run(self, chunk: SourceChunk) -> ChunkResult:
         table, rows = chunk.table, chunk.rows
@@ -88,7 +98,7 @@ class ChunkValidator:
             attrs, bad = merge_attributes(source_attrs, extras, n)
             cols[ATTRIBUTES_COLUMN] = attrs
             if bad:
-                raws = raw_json(table, pa.array(bad, type=pa.int64()))
+                raws = self._raw(table, pa.array(bad, type=pa.int64()))
                 for i, raw in zip(bad, raws.to_pylist(), strict=True):
                     rejected.append(
                         RejectedRecord(
@@ -122,9 +132,11 @@ class ChunkValidator:
                         "field": bad_rows["_field"],
                         "check": bad_rows["_check"],
                         "reason": bad_rows["_reason"],
-                        "raw": raw_json(table, idx),
+                        "raw": self._raw(table, idx),
                     },
                     schema=QUARANTINE_SCHEMA,
                 )
             )
+        if self.privacy is not None:
+            accepted = self.privacy.accepted(accepted)
         return ChunkResult(accepted, pa.concat_tables(q_parts))

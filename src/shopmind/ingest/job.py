@@ -31,6 +31,7 @@ from shopmind.ingest.readers import GENERIC_READERS
 from shopmind.ingest.sources import Reader, ReadOptions
 from shopmind.ingest.textio import check_file, sniff_format
 from shopmind.ingest.validate import Rules, build_sql
+from shopmind.privacy.policy import IngestPrivacy
 from shopmind.privacy.scan import pii_counts
 from shopmind.quality import profile_parquet
 from shopmind.workspace import AssetVersion, Workspace
@@ -102,6 +103,7 @@ def _stream(
     explicit: Mapping[str, str],
     ok_path: Path,
     bad_path: Path,
+    privacy: IngestPrivacy | None = None,
 ) -> _Staged:
     """Read, map and validate every chunk; write accepted rows (+ ``_row``) and rejects."""
     ok_schema = contract.arrow_schema().append(pa.field("_row", pa.int64()))
@@ -125,7 +127,7 @@ def _stream(
                         mapping = map_columns(contract, cols, explicit)
                 columns_seen = cols
                 sql = build_sql(contract, _sql_fields(contract, mapping), rules)
-                validator = ChunkValidator(con, contract, mapping, sql)
+                validator = ChunkValidator(con, contract, mapping, sql, privacy)
             if validator is None or chunk.table.num_rows == 0:
                 if chunk.rejected:
                     bad_w.write_table(quarantine_table(chunk.rejected))
@@ -240,7 +242,10 @@ def ingest_file(
         quar = txn.stage(f"{contract.kind}.quarantine")
         con = job_connection(settings, txn.dir)
         ok_path, bad_path = txn.dir / "accepted.parquet", txn.dir / "rejected.parquet"
-        staged = _stream(con, contract, reader, path, options, rules, explicit, ok_path, bad_path)
+        privacy = IngestPrivacy.from_settings(ws.root, settings, contract)
+        staged = _stream(
+            con, contract, reader, path, options, rules, explicit, ok_path, bad_path, privacy
+        )
         dedupe(con, contract, ok_path)
         references = (
             _check_references(con, ws, products, settings.ingest_unknown_items)
@@ -272,9 +277,7 @@ def ingest_file(
         quality = profile_parquet(
             con, data.data_path, tuple(f.name for f in contract.fields if f.enum)
         )
-        text_columns = [f.name for f in contract.fields if "free_text" in f.tags]
-        if text_columns:  # personal data typed into free text, per column (docs/privacy.md)
-            quality["pii"] = pii_counts(data.data_path, text_columns)
+        quality.update(pii_quality(data.data_path, contract, privacy))
         diff = (
             diff_versions(con, contract, ws.data_path(previous), data.data_path)
             if previous is not None and contract.kind != "events"
@@ -291,6 +294,7 @@ def ingest_file(
             "max_future_s": settings.ingest_max_future_s,
             "min_year": settings.ingest_min_year,
             "default_currency": settings.default_currency,
+            **privacy.params(),
         }
         report = IngestReport(
             kind=contract.kind,
@@ -320,7 +324,7 @@ def ingest_file(
             params=params,
             sources=(source,),
             inputs=inputs,
-            tags=contract.tags(),
+            tags=privacy.tags(),
             quality=quality,
             report=stored,
         )
@@ -337,6 +341,18 @@ def ingest_file(
     report.quarantine_asset = refs[f"{contract.kind}.quarantine"]
     report.seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+def pii_quality(
+    path: Path, contract: TableContract, privacy: IngestPrivacy
+) -> dict[str, dict[str, Any]]:
+    """The ``pii`` entry of a version's quality profile: per free-text column, the personal
+    data it holds (docs/privacy.md); for masked columns, what was masked."""
+    text_columns = [
+        f.name for f in contract.fields if "free_text" in f.tags and f.name not in privacy.masked
+    ]
+    found = {**(pii_counts(path, text_columns) if text_columns else {}), **privacy.quality()}
+    return {"pii": found} if found else {}
 
 
 def quarantine_of(ws: Workspace, version: AssetVersion) -> AssetVersion:

@@ -55,6 +55,9 @@ CHANNELS = ("api", "cli")
 DEFAULT_SYNC_INTERVAL_S = 0.1
 MAX_TEXT_CHARS = 500  # a client chooses the URL: entries stay small whatever it sends
 DEFAULT_READ_LIMIT = 100
+#: Route, query and command parameters that name a person, recorded as ``[person]``: the log
+#: only grows, so an id written into it could never be erased.
+PERSON_PARAMS = frozenset({"user", "user_id"})
 # Records of compactions themselves: were they new entries, every compaction would find the
 # previous one's record and write another version, forever.
 COMPACT_ACTIONS = frozenset({"POST /v1/audit/compact"})

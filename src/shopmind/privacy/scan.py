@@ -21,7 +21,7 @@ from shopmind.privacy.pii import KINDS, find_pii
 
 # a value can only hold personal data the detectors find if it has an "@" or 8+ digits in a
 # run broken by at most two separators at a time ("(415) 555-0132" has ") " in it)
-_MAYBE = r"@|\d(?:[ ().+-]{0,2}\d){7,}"
+MAYBE_PII = r"@|\d(?:[ ().+-]{0,2}\d){7,}"
 
 
 def pii_counts(path: Path, columns: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -32,7 +32,7 @@ def pii_counts(path: Path, columns: Sequence[str]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for name in present:
         column = pc.cast(table[name], "string")
-        maybe = pc.fill_null(pc.match_substring_regex(column, _MAYBE), False)
+        maybe = pc.fill_null(pc.match_substring_regex(column, MAYBE_PII), False)
         counts: Counter[str] = Counter()
         rows = 0
         for value in pc.filter(column, maybe).to_pylist():

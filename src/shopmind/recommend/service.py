@@ -84,6 +84,11 @@ class RecommendService:
         if cos is not None:
             self._similarities.append(cos)
 
+    def forget(self, user: str) -> None:
+        """Drop ``user``'s built history and live events from memory (after an erasure)."""
+        self._user_row.pop(user, None)
+        self.live.forget(user)
+
     def knows(self, user: str) -> bool:
         return user in self._user_row or bool(self.live.events(user))
 

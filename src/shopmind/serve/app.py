@@ -24,7 +24,7 @@ from shopmind.serve.deps import state_of
 from shopmind.serve.errors import install_error_handlers
 from shopmind.serve.metrics import Metrics
 from shopmind.serve.middleware import ServiceMiddleware
-from shopmind.serve.routes import admin, dashboard, reading, ui, writing
+from shopmind.serve.routes import admin, dashboard, privacy, reading, ui, writing
 from shopmind.serve.schemas import ErrorBody, Health, Ready
 from shopmind.serve.state import ServiceState
 
@@ -80,6 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(reading.router)
     app.include_router(writing.router)
     app.include_router(admin.router)
+    app.include_router(privacy.router)
     app.include_router(dashboard.router)
     app.include_router(ui.router)
 

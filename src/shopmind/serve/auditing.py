@@ -9,10 +9,11 @@ ones included. A read route costs two dictionary lookups and two set tests.
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote_plus
 
 from starlette.types import Scope
 
-from shopmind.privacy.audit import AuditEntry
+from shopmind.privacy.audit import PERSON_PARAMS, AuditEntry
 from shopmind.serve.logins import COOKIE, SAFE_METHODS
 
 AUDITED_ROLES = frozenset({"write", "admin"})
@@ -46,19 +47,37 @@ def api_entry(scope: Scope, status: int, request_id: str) -> AuditEntry:
         who, verified = (f"key:{claimed.group(1)}" if claimed else "anonymous"), False
     route = scope.get("route")
     template = getattr(route, "path", None) or scope["path"]
-    query = scope.get("query_string", b"")
-    target = scope["path"] + ("?" + query.decode("latin-1") if query else "")
     return AuditEntry(
         who=who,
         via=via,
         verified=verified,
         channel="api",
         action=f"{scope['method']} {template}",
-        target=target,
+        target=_target(scope, template),
         outcome=str(status),
         role=state.get(ROLE_STATE),
         request_id=request_id,
     )
+
+
+def _target(scope: Scope, template: str) -> str:
+    """The concrete path and query, with any person's id replaced by ``[person]``: the audit
+    log only grows, so an id written there could never be erased (docs/privacy.md)."""
+    path: str = scope["path"]
+    params = scope.get("path_params") or {}
+    if any(name in PERSON_PARAMS for name in params):
+        path = template
+        for name, value in params.items():
+            shown = "[person]" if name in PERSON_PARAMS else str(value)
+            path = path.replace("{" + name + "}", shown).replace("{" + name + ":path}", shown)
+    query = scope.get("query_string", b"").decode("latin-1")
+    if query:
+        pairs = [p.partition("=") for p in query.split("&")]
+        query = "&".join(
+            f"{k}{sep}{'[person]' if unquote_plus(k) in PERSON_PARAMS else v}"
+            for k, sep, v in pairs
+        )
+    return path + ("?" + query if query else "")
 
 
 def _headers(scope: Scope) -> dict[str, str]:

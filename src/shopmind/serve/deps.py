@@ -30,9 +30,12 @@ def state_of(request: Request) -> ServiceState:
 
 def served(request: Request) -> Served:
     """The release serving this request (read once: a switch mid-request does not touch it)."""
-    current = state_of(request).served
+    state = state_of(request)
+    current = state.served
     if current is None:
         raise NotReady("nothing is served yet: run 'shopmind build' to make a release")
+    if state.halted is not None:
+        raise NotReady(state.halted)
     return current
 
 

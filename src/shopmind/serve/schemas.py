@@ -271,6 +271,7 @@ class CompactOut(BaseModel):
     watermark: int
     truncated_segments: int
     references: dict[str, Any]
+    erased: int = Field(0, description="events of the range erased from the log before")
     seconds: float
 
 
@@ -310,3 +311,24 @@ class AuditCompactOut(BaseModel):
     asset: str | None = Field(description="the version holding the log (null: none yet)")
     entries: int
     written: bool = Field(description="false: nothing new since the last version")
+
+
+class ErasureIn(BaseModel):
+    """Whom to erase, in the body so the id stays out of URLs and access logs."""
+
+    user: str = Field(min_length=1, max_length=200, description="the id as the shop sent it")
+
+
+class ErasureOut(BaseModel):
+    """What one erasure touched (docs/privacy.md)."""
+
+    user: str
+    pseudonym: str | None = Field(description="the id the assets held (null: not pseudonymised)")
+    ticket: str = Field(description="recorded in each touched version's amendments")
+    rows_removed: int
+    assets_rewritten: list[str]
+    rewritten: list[dict[str, Any]]
+    marked_for_rebuild: list[str]
+    event_log: dict[str, int] | None
+    live: dict[str, Any]
+    seconds: float

@@ -24,9 +24,12 @@ from typing import Any
 from shopmind.config import Settings
 from shopmind.contracts.tables import ITEM_EVENT_TYPES
 from shopmind.errors import NotFound
+from shopmind.events.compact import COMPACTION_LOCK
 from shopmind.events.log import AppendResult, EventLog
 from shopmind.pipeline.releasing import Served, newest_release, open_release
 from shopmind.privacy.audit import AuditLog
+from shopmind.privacy.erasure import ErasureReport, erase_assets, erase_logged, start_erasure
+from shopmind.privacy.policy import LivePrivacy
 from shopmind.recommend.threads import limit_threads_for_serving
 from shopmind.serve.jobs import Job, JobRunner, Report
 from shopmind.serve.keys import KeyStore
@@ -61,6 +64,10 @@ class ServiceState:
         self._events: EventLog | None = None
         self._products: EventLog | None = None
         self.audit = AuditLog(self.root, settings.audit_sync_ms / 1000)
+        # ids are pseudonymised before anything stores or looks them up (docs/privacy.md)
+        self.privacy = LivePrivacy.from_settings(self.root, settings)
+        # why recommend and search answer 503 (an erasure under privacy_erasure_serving=stop)
+        self.halted: str | None = None
 
     # -- life cycle -------------------------------------------------------------------------
     def workspace(self) -> Workspace:
@@ -179,6 +186,7 @@ class ServiceState:
                         served.recommend.record(user, e.item_id, e.event_type, e.timestamp)
             previous = self.served
             self.served = served
+            self.halted = self._halt_reason(served)
         limit_threads_for_serving()  # the release may have loaded torch or another BLAS
         _freeze_heap()
         log.info(
@@ -188,6 +196,49 @@ class ServiceState:
             served.load_seconds,
         )
 
+    def _halt_reason(self, served: Served) -> str | None:
+        """Why ``served`` must not answer, under ``privacy_erasure_serving=stop``: a model it
+        pins was trained on data an erasure removed."""
+        if self.settings.privacy_erasure_serving != "stop":
+            return None
+        ws = self.workspace()
+        stale = [ref for ref in served.release.pins.values() if ws.resolve(ref).needs_rebuild]
+        if not stale:
+            return None
+        return (
+            f"serving stopped: {', '.join(stale)} were trained on erased data and need a "
+            "rebuild ('shopmind build', then a new release)"
+        )
+
+    def erase(self, user: str) -> ErasureReport:
+        """Erase ``user`` everywhere (:func:`~shopmind.privacy.erasure.erase_user`, with this
+        server's event log) and from the live sessions and the served release's memory."""
+        started = time.perf_counter()
+        ws = self.workspace()
+        report = start_erasure(ws, self.settings, user)
+        stored = self.privacy.user(user)
+        # a compaction exporting the log now could commit the user's events after the tables
+        # are cleaned: wait for it, and clean the log and the live state before the tables
+        with COMPACTION_LOCK:
+            with self._apply:  # no live event of the user lands between these steps
+                erase_logged(report, [self.events])
+                had_session = bool(self.sessions.events(stored))
+                self.sessions.forget(stored)
+                served = self.served
+                if served is not None and served.recommend is not None:
+                    served.recommend.forget(stored)
+                if served is not None and served.search is not None:
+                    served.search.profiles.pop(stored, None)
+            erase_assets(ws, report)
+        if report.marked_for_rebuild and self.served is not None:
+            self.halted = self._halt_reason(self.served)
+        report.live = {
+            "session_cleared": had_session,
+            "serving": "stopped" if self.halted else "continues",
+        }
+        report.seconds = round(time.perf_counter() - started, 3)
+        return report
+
     def release(self) -> Release | None:
         return self.served.release if self.served else None
 
@@ -195,7 +246,11 @@ class ServiceState:
     def record(
         self, events: Sequence[Mapping[str, Any]], idempotency_key: str | None
     ) -> AppendResult:
-        """Append ``events`` durably; on success apply them to the live state at once."""
+        """Append ``events`` durably; on success apply them to the live state at once.
+
+        User and session ids are pseudonymised and typed personal data masked first: the
+        log, the sessions and the assets compacted from the log never see the raw values."""
+        events = [self.privacy.event(e) for e in events]
         # logged as sent: a retry must match byte for byte, so the server's clock is not
         # written in; an event without a time gets its receipt time (the log records it)
         result = self.events.append(events, idempotency_key=idempotency_key)

@@ -67,7 +67,10 @@ class AssetVersion:
     the version's files; ``inputs`` is the lineage (the exact versions it was built from);
     ``sources`` names external inputs such as raw files (path, size, sha256); ``job_id`` is
     shared by every version one job committed together; ``report`` holds job-specific results
-    (e.g. an ingest reconciliation or a catalog diff).
+    (e.g. an ingest reconciliation or a catalog diff). ``amendments`` is the only part that
+    changes after the commit: one entry per privacy job that rewrote the version's files
+    (an erasure or a retention cut, with the rows removed and the hash before) or marked it
+    for a rebuild (``kind: needs_rebuild``).
     """
 
     ref: AssetRef
@@ -84,6 +87,13 @@ class AssetVersion:
     quality: Mapping[str, Any] = field(default_factory=dict)
     report: Mapping[str, Any] = field(default_factory=dict)
     files: tuple[str, ...] = ()
+    amendments: tuple[Mapping[str, Any], ...] = ()
+
+    @property
+    def needs_rebuild(self) -> bool:
+        """True when data this version was built from has since been erased from the
+        workspace (the version itself is unchanged: retrain or rebuild it)."""
+        return any(a.get("kind") == "needs_rebuild" for a in self.amendments)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (the manifest stored with the version and shown by the CLI)."""
@@ -104,6 +114,7 @@ class AssetVersion:
             "quality": dict(self.quality),
             "report": dict(self.report),
             "files": list(self.files),
+            "amendments": [dict(a) for a in self.amendments],
         }
 
     @classmethod
@@ -123,6 +134,7 @@ class AssetVersion:
             quality=d.get("quality", {}),
             report=d.get("report", {}),
             files=tuple(d.get("files", [])),
+            amendments=tuple(d.get("amendments", [])),
         )
 
 

@@ -20,7 +20,9 @@ from shopmind.workspace.refs import AssetRef, AssetVersion
 
 
 class Registry(Protocol):
-    """What a storage backend must provide. Versions are only ever added, never changed."""
+    """What a storage backend must provide. Versions are only ever added; the one change
+    allowed afterwards is :meth:`amend`, for privacy jobs (erasure, retention) that must
+    rewrite a version's files physically and record that they did."""
 
     def get(self, name: str, version: int | None) -> AssetVersion | None: ...
 
@@ -31,6 +33,8 @@ class Registry(Protocol):
     def commit(
         self, names: Sequence[str], publish: Callable[[list[AssetRef]], list[AssetVersion]]
     ) -> list[AssetVersion]: ...
+
+    def amend(self, version: AssetVersion) -> None: ...
 
     def meta(self, key: str) -> str | None: ...
 
@@ -138,6 +142,23 @@ class SqliteRegistry:
                 con.execute("ROLLBACK")
                 raise
         return versions
+
+    def amend(self, version: AssetVersion) -> None:
+        """Replace the stored record of an existing version (same name and number).
+
+        ``secure_delete`` zeroes the pages the old record leaves free and the checkpoint
+        empties the write-ahead log, so the old record is not left readable on disk.
+        """
+        manifest = json.dumps(version.to_dict(), sort_keys=True)
+        with self._connect() as con:
+            con.execute("PRAGMA secure_delete=ON")
+            cur = con.execute(
+                "UPDATE versions SET manifest=? WHERE name=? AND version=?",
+                (manifest, version.ref.name, version.ref.version),
+            )
+            if cur.rowcount != 1:
+                raise KeyError(str(version.ref))
+            con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def meta(self, key: str) -> str | None:
         with self._connect() as con:

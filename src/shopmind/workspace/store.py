@@ -15,12 +15,13 @@ a failed or killed job leaves no partial version behind (only staging litter, re
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,7 @@ FORMAT_VERSION = 1
 MARKER = "workspace.json"
 DATA_FILE = "data.parquet"
 OWNER_FILE = "owner.pid"
+PRIVACY_LOCK = "privacy.lock"
 
 
 def _alive(pid: int) -> bool:
@@ -331,6 +333,64 @@ class Workspace:
 
         walk(version, 0)
         return out
+
+    # ---- privacy amendments ----------------------------------------------------------------
+    @contextmanager
+    def privacy_lock(self) -> Iterator[None]:
+        """Hold the workspace's privacy lock: one job that rewrites versions in place
+        (erasure, retention) at a time, so neither copies a file the other is rewriting.
+        Blocks until the lock is free; released when the process dies."""
+        fd = os.open(self.root / PRIVACY_LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing the descriptor releases the flock
+
+    def amend(
+        self,
+        version: AssetVersion,
+        amendment: Mapping[str, Any],
+        replaced: Mapping[str, Path] | None = None,
+    ) -> AssetVersion:
+        """Rewrite files of a committed version in place and record why (erasure, retention).
+
+        ``replaced`` maps a file of the version (``data.parquet``, ``data/users.json``) to a
+        new file written beside it; each is fsynced and renamed over the old one, so readers
+        see the old or the new file, never a mix. The record gets ``amendment`` (plus the
+        hash before) appended to its ``amendments``, a new content hash and, for a new
+        ``data.parquet``, new row counts. A crash between the renames and the record leaves
+        a hash mismatch that :meth:`verify` reports and re-running the job repairs.
+        """
+        d = self.version_dir(version.ref)
+        for name, new in (replaced or {}).items():
+            if name not in version.files:
+                raise InvalidArgument(f"{version.ref} has no file {name!r}", argument="replaced")
+            fd = os.open(new, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(new, d / name)
+            fsync_dir((d / name).parent)
+        rows, columns = version.rows, version.columns
+        if replaced and DATA_FILE in replaced:
+            meta = pq.read_metadata(d / DATA_FILE)
+            rows = meta.num_rows
+            columns = tuple((f.name, str(f.type)) for f in meta.schema.to_arrow_schema())
+        entry = {**amendment, "content_hash_before": version.content_hash}
+        amended = replace(
+            version,
+            rows=rows,
+            columns=columns,
+            content_hash=content_hash(d, version.files),
+            amendments=(*version.amendments, entry),
+        )
+        tmp = d / "manifest.json.tmp"
+        tmp.write_text(json.dumps(amended.to_dict(), indent=2, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, d / "manifest.json")
+        self.registry.amend(amended)
+        return amended
 
     # ---- maintenance ---------------------------------------------------------------------
     def verify(self) -> list[str]:

@@ -87,9 +87,11 @@ def user_view(
     k: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> UserView:
     """A user's history (built, then live), profile and recommendations with reasons."""
-    served = state_of(request).served
+    state = state_of(request)
+    served = state.served
+    shown, user = user, state.privacy.user(user)  # look up by the id the assets know
     if served is None or served.recommend is None:
-        return UserView(user=user, known=False, history=[], profile=None, recommendations=[])
+        return UserView(user=shown, known=False, history=[], profile=None, recommendations=[])
     rec = served.recommend
     history = rec.history(user)
     n_live = len(rec.live.events(user))
@@ -110,7 +112,7 @@ def user_view(
         )
     profile = served.search.profiles.get(user) if served.search else None
     return UserView(
-        user=user,
+        user=shown,
         known=rec.knows(user),
         history=timeline,
         profile=profile,

@@ -45,8 +45,10 @@ def search(
         price_max=price_max,
         in_stock=in_stock,
     )
-    recent = state_of(request).sessions.recent_items(user) if user else []
-    outcome = release.search.search(q, k, explain, filters, user_id=user, recent=recent)
+    state = state_of(request)
+    stored = state.privacy.user(user) if user else None  # the id the assets know
+    recent = state.sessions.recent_items(stored) if stored else []
+    outcome = release.search.search(q, k, explain, filters, user_id=stored, recent=recent)
     return SearchResponse(
         index=str(release.search.version.ref), release=release.release.id, **outcome.to_dict()
     )
@@ -54,6 +56,7 @@ def search(
 
 @router.get("/recommend/{user}", response_model=RecommendResponse)
 def recommend(
+    request: Request,
     user: Id,
     release: Annotated[Served, Depends(served)],
     k: Annotated[int, Query(ge=1, le=100)] = 10,
@@ -61,11 +64,12 @@ def recommend(
     """Up to ``k`` items for ``user``, each with its reason; popular items for a stranger."""
     if release.recommend is None:
         raise NotReady(f"release {release.release.id} serves no recommender")
-    items = release.recommend.recommend(user, k)
+    stored = state_of(request).privacy.user(user)  # the id the assets know
+    items = release.recommend.recommend(stored, k)
     return RecommendResponse(
         user=user,
         release=release.release.id,
-        known=release.recommend.knows(user),
+        known=release.recommend.knows(stored),
         items=[RecommendedItem(**r.to_dict()) for r in items],
     )
 
