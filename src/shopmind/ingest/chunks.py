@@ -137,6 +137,6 @@ class ChunkValidator:
                     schema=QUARANTINE_SCHEMA,
                 )
             )
-        if self.privacy is not None:
-            accepted = self.privacy.accepted(accepted)
+        # the accepted rows are protected by the caller (``IngestPrivacy.accepted``), off the
+        # validating thread; rejected rows' source records were protected above
         return ChunkResult(accepted, pa.concat_tables(q_parts))

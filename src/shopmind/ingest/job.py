@@ -6,6 +6,7 @@ import contextlib
 import os
 import time
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -111,10 +112,20 @@ def _stream(
     mapping: ColumnMapping | None = None
     columns_seen: tuple[str, ...] = ()
     validator: ChunkValidator | None = None
-    # Staged files live seconds; fast LZ4 beats the final files' zstd here.
+    pending: Future[None] | None = None
+
+    def protect_and_write(accepted: pa.Table) -> None:
+        if privacy is not None:
+            accepted = privacy.accepted(accepted)
+        ok_w.write_table(accepted.cast(ok_schema))
+
+    # Staged files live seconds; fast LZ4 beats the final files' zstd here. Pseudonyms are
+    # computed (DuckDB, no GIL) on a second thread while the next chunk is validated; one
+    # chunk in flight keeps the order and bounds the memory.
     with (
         pq.ParquetWriter(ok_path, ok_schema, compression="lz4") as ok_w,
         pq.ParquetWriter(bad_path, QUARANTINE_SCHEMA, compression="lz4") as bad_w,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-protect") as pool,
     ):
         for chunk in prefetch(reader(path, options)):
             input_rows += chunk.table.num_rows + len(chunk.rejected)
@@ -133,8 +144,12 @@ def _stream(
                     bad_w.write_table(quarantine_table(chunk.rejected))
                 continue
             result = validator.run(chunk)
-            ok_w.write_table(result.accepted.cast(ok_schema))
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(protect_and_write, result.accepted)
             bad_w.write_table(result.quarantined)
+        if pending is not None:
+            pending.result()
     if input_rows == 0:
         raise InputFileError(f"{path}: no records found", path=str(path))
     return _Staged(input_rows, mapping or ColumnMapping(fields={}, extra=()))

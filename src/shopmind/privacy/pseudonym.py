@@ -1,10 +1,10 @@
 """Keyed pseudonyms for identifiers of people (user ids, session ids).
 
-``pseudonym(value)`` is an HMAC-SHA256 of the value under a workspace secret, shortened to 32
-hex digits (128 bits) and prefixed with ``p_``. The same value always gives the same
-pseudonym under one key, so tables pseudonymised separately still join; without the key
-nobody can compute a user's pseudonym from their id (a plain hash could be reversed by hashing
-every plausible id).
+``pseudonym(value)`` is an HMAC-SHA256 of the value under a workspace secret, cut to 128
+bits, written as 22 URL-safe base-64 characters and prefixed with ``p_``. The same value
+always gives the same pseudonym under one key, so tables pseudonymised separately still join;
+without the key nobody can compute a user's pseudonym from their id (a plain hash could be
+reversed by hashing every plausible id).
 
 The key lives outside the assets: a configured secret when the caller passes one, else a
 file ``WORKSPACE/secrets/pseudonym.key`` that is created on first use with 32 random bytes and
@@ -15,6 +15,7 @@ version, so a changed key, which breaks joins with older versions, is detected.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import os
@@ -32,13 +33,13 @@ from shopmind.errors import InvalidArgument
 PREFIX = "p_"
 KEY_FILE = Path("secrets") / "pseudonym.key"
 _MIN_KEY_BYTES = 16
-HEX_DIGITS = 32  # 128 bits of the HMAC
 _BLOCK = 64  # SHA-256's block size in bytes
-_PSEUDONYM = re.compile(r"p_[0-9a-f]{32}")
+_PSEUDONYM = re.compile(r"p_[A-Za-z0-9_-]{22}")
 _HMAC_SQL = """
 SELECT CASE
-    WHEN ? AND regexp_full_match(v, 'p_[0-9a-f]{32}') THEN v
-    ELSE 'p_' || substr(sha256(?::BLOB || unhex(sha256(?::BLOB || encode(v)))), 1, 32)
+    WHEN ? AND regexp_full_match(v, 'p_[A-Za-z0-9_-]{22}') THEN v
+    ELSE 'p_' || rtrim(translate(to_base64(unhex(substr(
+        sha256(?::BLOB || unhex(sha256(?::BLOB || encode(v)))), 1, 32))), '+/', '-_'), '=')
 END FROM dictionary
 """
 
@@ -69,12 +70,12 @@ class Pseudonymizer:
         return cls(_key_file(root))
 
     def pseudonym(self, value: str) -> str:
-        """``p_`` + 32 hex digits; stable for ``value`` under this key."""
+        """``p_`` + 22 URL-safe base-64 characters; stable for ``value`` under this key."""
         found = self._cache.get(value)
         if found is None:
             mac = self._mac.copy()  # the keyed state is set up once, not per value
             mac.update(value.encode("utf-8"))
-            found = PREFIX + mac.hexdigest()[:HEX_DIGITS]
+            found = PREFIX + base64.urlsafe_b64encode(mac.digest()[:16]).rstrip(b"=").decode()
             if len(self._cache) < 100_000:
                 self._cache[value] = found
         return found
@@ -112,7 +113,7 @@ class Pseudonymizer:
 
 
 def is_pseudonym(value: str) -> bool:
-    """True when ``value`` has the form of a pseudonym (``p_`` + 32 hex digits)."""
+    """True when ``value`` has the form of a pseudonym (``p_`` + 22 URL-safe base-64 characters)."""
     return _PSEUDONYM.fullmatch(value) is not None
 
 
