@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -89,8 +91,9 @@ def export_cmd(
     ws, who = ctx.workspace(), f"cli:{getpass.getuser()}"
     total_epsilon = ctx.settings.privacy_epsilon_budget
     total_delta = ctx.settings.privacy_delta_budget
-    if stat == "item-popularity":
-        report = export_item_popularity(
+
+    def release(export: Callable[..., dict[str, Any]], **bound: int) -> dict[str, Any]:
+        return export(
             ws,
             epsilon,
             total_epsilon=total_epsilon,
@@ -98,17 +101,17 @@ def export_cmd(
             who=who,
             purpose=purpose,
             event_types=types,
+            **bound,
+        )
+
+    if stat == "item-popularity":
+        report = release(
+            export_item_popularity,
             max_items_per_user=DEFAULT_MAX_ITEMS_PER_USER if max_per_user is None else max_per_user,
         )
     else:
-        report = export_category_counts(
-            ws,
-            epsilon,
-            total_epsilon=total_epsilon,
-            total_delta=total_delta,
-            who=who,
-            purpose=purpose,
-            event_types=types,
+        report = release(
+            export_category_counts,
             max_categories_per_user=(
                 DEFAULT_MAX_CATEGORIES_PER_USER if max_per_user is None else max_per_user
             ),
