@@ -42,7 +42,8 @@ class Context:
         ``privacy_pseudonymize`` setting is off)."""
         from shopmind.privacy.policy import LivePrivacy
 
-        return LivePrivacy.from_settings(self.workspace().root, self.settings).user(user)
+        # the key file sits in the workspace folder, which the command has opened already
+        return LivePrivacy.from_settings(Path(self.settings.workspace), self.settings).user(user)
 
     def emit(self, data: Any, text: str | Callable[[], str] | None = None) -> None:
         """Print ``data`` as JSON with --json, else ``text`` (or a readable default)."""

@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from shopmind.config import Settings
-from shopmind.contracts import TableContract
+from shopmind.contracts import TableContract, contract_for
 from shopmind.privacy.pii import KINDS, mask_pii
 from shopmind.privacy.pseudonym import Pseudonymizer, is_pseudonym
 from shopmind.privacy.scan import MAYBE_PII
@@ -41,6 +41,10 @@ def workspace_pseudonymizer(root: Path, settings: Settings) -> Pseudonymizer | N
     if not settings.privacy_pseudonymize:
         return None
     return Pseudonymizer.for_workspace(root, settings.privacy_pseudonym_key)
+
+
+def _identifiers(contract: TableContract) -> tuple[str, ...]:
+    return tuple(f.name for f in contract.fields if IDENTIFIER in f.tags)
 
 
 def _masked_columns(contract: TableContract, mode: str) -> frozenset[str]:
@@ -64,7 +68,7 @@ class IngestPrivacy:
     already_pseudonymised: bool = False
 
     def __post_init__(self) -> None:
-        self.identifiers = tuple(f.name for f in self.contract.fields if IDENTIFIER in f.tags)
+        self.identifiers = _identifiers(self.contract)
         self.masked_counts: dict[str, Counter[str]] = {c: Counter() for c in self.masked}
 
     @classmethod
@@ -183,12 +187,10 @@ class LivePrivacy:
 
     @classmethod
     def from_settings(cls, root: Path, settings: Settings) -> LivePrivacy:
-        from shopmind.contracts import contract_for
-
         events = contract_for("events")
         return cls(
             workspace_pseudonymizer(root, settings),
-            tuple(f.name for f in events.fields if IDENTIFIER in f.tags),
+            _identifiers(events),
             _masked_columns(events, settings.privacy_mask_pii),
         )
 
