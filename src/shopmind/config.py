@@ -189,6 +189,12 @@ class Settings:
         "so far is kept when it is reached.",
         _positive,
     )
+    serve_compile_trees: bool = _spec(
+        True,
+        "Compile the tree models a release serves (the search ranker, the recommendation "
+        "blend) to native code when it is loaded: seconds once per model, cached under "
+        "WORKSPACE/cache/forests; false predicts with LightGBM.",
+    )
     serve_host: str = _spec("127.0.0.1", "Address the HTTP server binds.")
     serve_port: int = _spec(8000, "Port the HTTP server listens on.", _port)
     log_level: str = _spec("info", "Logging level.", _one_of("debug", "info", "warning", "error"))

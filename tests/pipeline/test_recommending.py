@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from shopmind.errors import InvalidArgument, NotFound
 from shopmind.ingest import ingest_file
 from shopmind.pipeline.build import run_build
 from shopmind.pipeline.recommending import open_recommender, train_recommender
+from shopmind.pipeline.releasing import FOREST_CACHE, make_release, open_release
+from shopmind.recommend.hybrid import Hybrid
 from shopmind.synth import SynthConfig, write_shop
 from shopmind.text.asset import build_encoder_asset
 from shopmind.text.sources import tiny_source
@@ -53,6 +56,22 @@ def test_build_trains_the_configured_recommender_with_lineage(
     assert set(held) >= {"ndcg@10", "hr@10", "coverage@10"}
     assert rec.quality["test_users"] > 0
     assert rec.report["users"] > 0
+
+
+def test_a_served_release_runs_compiled_trees(built: tuple[Workspace, Settings]) -> None:
+    ws, settings = built
+    _, served = make_release(ws, settings, activate=False)
+    assert served.recommend is not None and served.search is not None
+    model = served.recommend.model
+    assert isinstance(model, Hybrid) and model.forest is not None and model.forest.compiled
+    assert list((ws.root / FOREST_CACHE).glob("*.o"))
+    plain = open_release(ws, replace(settings, serve_compile_trees=False), served.release)
+    assert plain.recommend is not None
+    other = plain.recommend.model
+    assert isinstance(other, Hybrid) and other.forest is not None and not other.forest.compiled
+    user = served.recommend.data.users[0]
+    compiled = [r.item_id for r in served.recommend.recommend(user, 5)]
+    assert compiled == [r.item_id for r in plain.recommend.recommend(user, 5)]
 
 
 def test_open_recommend_and_live_events(built: tuple[Workspace, Settings]) -> None:

@@ -111,6 +111,17 @@ class RecommenderContract:
         np.testing.assert_allclose(loaded.scores(hs), fitted.scores(hs), rtol=1e-5, atol=1e-6)
         assert loaded.catalog.ids == fitted.catalog.ids
 
+    def test_prepare_keeps_scores(
+        self, fitted: Recommender, shop: Interactions, tmp_path: Path
+    ) -> None:
+        """Readying a loaded model for serving (compiling, caches) never changes a score."""
+        fitted.save(tmp_path / "m")
+        loaded = type(fitted).load(tmp_path / "m")
+        hs = [shop.history(u) for u in range(5)]
+        before = loaded.scores(hs)
+        loaded.prepare(tmp_path / "cache")
+        np.testing.assert_allclose(loaded.scores(hs), before, rtol=1e-6, atol=1e-7)
+
     def test_beats_chance(self, fitted: Recommender, shop: Interactions) -> None:
         m = evaluate(fitted.scores, leave_one_out_cases(shop), shop.n_items)
         assert m["hr@10"] > self.chance_multiple * 10 / shop.n_items, m

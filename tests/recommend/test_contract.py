@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from rec_helpers import RecommenderContract
 
-from shopmind.recommend.base import Recommender
+from shopmind.recommend.base import Recommender, top_k
 from shopmind.recommend.content import ContentKNN, ContentParams
 from shopmind.recommend.data import Interactions
 from shopmind.recommend.ease import Ease, EaseParams
@@ -111,3 +113,26 @@ def test_hybrid_features_do_not_depend_on_the_content_index(shop: Interactions) 
     ):
         np.testing.assert_array_equal(ci, cg)
         np.testing.assert_allclose(fi, fg, rtol=1e-4, atol=1e-5)
+
+
+def test_prepared_hybrid_predicts_with_compiled_trees(shop: Interactions, tmp_path: Path) -> None:
+    params = HybridParams(candidates=5, trees=5, max_queries=50)
+    model = Hybrid({"itemcf": ItemCF(), "popularity": Popularity()}, params).fit(shop)
+    assert model.forest is not None and not model.forest.compiled
+    model.prepare(tmp_path)
+    assert model.forest.compiled
+    assert list(tmp_path.glob("*.o"))  # cached for the next process
+
+
+def test_hybrid_recommend_equals_the_top_of_its_scores(shop: Interactions) -> None:
+    """The hybrid reads its list off the candidates; it must be the full row's top k."""
+    params = HybridParams(candidates=5, trees=5, max_queries=50)
+    model = Hybrid({"itemcf": ItemCF(), "popularity": Popularity()}, params).fit(shop)
+    for user in range(12):
+        h = shop.history(user)
+        exclude = h.items[-2:]
+        for k in (1, 5, 40):
+            fast = model.recommend(h, k, exclude)
+            full = top_k(model.scores([h])[0], k, exclude)
+            np.testing.assert_array_equal(fast.items, full.items)
+            np.testing.assert_allclose(fast.scores, full.scores, rtol=1e-6)

@@ -32,7 +32,10 @@ def test_ranker_learns_the_signal_and_round_trips(tmp_path: Path) -> None:
     assert set(contrib[0]) == {*FEATURES, "bias"}
     assert sum(contrib[0].values()) == pytest.approx(float(scores[0]), abs=1e-3)
     ranker.save(tmp_path)
-    np.testing.assert_allclose(Ranker.load(tmp_path).score(xt), scores, rtol=1e-6)
+    loaded = Ranker.load(tmp_path)
+    np.testing.assert_allclose(loaded.score(xt), scores, rtol=1e-6)
+    assert loaded.compile(tmp_path / "cache")  # native trees: the same scores
+    np.testing.assert_allclose(loaded.score(xt), scores, rtol=1e-6)
 
 
 def test_untrained_and_mismatched_inputs_are_errors() -> None:

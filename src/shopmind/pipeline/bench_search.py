@@ -269,6 +269,7 @@ def bench_search(
             started = time.perf_counter()
             used = ranked.fit(side)
             train_s = time.perf_counter() - started
+            ranked.stage.ranker.compile()  # as a served release is readied
             metrics, latencies = ranked.run(test)
             out[f"hybrid{suffix}+ranker"] = {
                 **metrics,

@@ -131,12 +131,9 @@ def bench_search_scale(
         started = time.perf_counter()
         ranker_version = train_ranker(ws, settings, "judgements", service=service)
         seconds["train_ranker"] = time.perf_counter() - started
-        ranked = SearchService(
-            ws,
-            index,
-            encoder,
-            ranker=(ranker_version, Ranker.load(ws.version_dir(ranker_version.ref))),
-        )
+        ranker = Ranker.load(ws.version_dir(ranker_version.ref))
+        ranker.compile()  # as a served release is readied
+        ranked = SearchService(ws, index, encoder, ranker=(ranker_version, ranker))
         ranked.search("warm up", k=10)
         results["hybrid+ranker"] = latency_summary(_timed(ranked, queries, None))
         quality = dict(vindex.quality)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from shopmind.config import Settings
@@ -27,6 +28,7 @@ from shopmind.workspace.releases import Release, ReleaseBook
 
 #: Assets a release pins when the workspace has them (the ranker only when trained for the
 #: pinned search index).
+FOREST_CACHE = Path("cache") / "forests"  # compiled tree models, by model and CPU (forest.py)
 SERVED = (SEARCH_INDEX, "ranker", "synonyms", "user_profiles", "item_stats", RECOMMENDER)
 
 
@@ -93,6 +95,12 @@ def open_release(ws: Workspace, settings: Settings, release: Release) -> Served:
             f"release {release.id} cannot be loaded: {type(exc).__name__}: {exc}",
             release=release.id,
         ) from exc
+    if settings.serve_compile_trees:  # seconds now, so that no request pays for it
+        cache = ws.root / FOREST_CACHE
+        if search is not None and search.ranking is not None:
+            search.ranking.ranker.compile(cache)
+        if recommend is not None:
+            recommend.model.prepare(cache)
     served = Served(release, search, recommend, round(time.perf_counter() - started, 3))
     served.checks = check_served(served)
     return served

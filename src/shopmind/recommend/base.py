@@ -86,6 +86,12 @@ class Recommender(ABC):
         hybrid calls it for the union of its candidates."""
         return None
 
+    def prepare(self, cache_dir: Path | None = None) -> None:
+        """Ready the fitted model for serving: one-off work (compiling, say) that would
+        otherwise slow requests. ``cache_dir`` may hold what that work produced, for the next
+        process. Scores never change. Default: nothing to do."""
+        return None
+
     def arrays(self) -> dict[str, np.ndarray]:
         """What the fitted model learned, as named arrays (saved with :meth:`save`)."""
         return {}
@@ -112,7 +118,7 @@ class Recommender(ABC):
     # -- built on the above ---------------------------------------------------------------
     def recommend(self, history: History, k: int = 10, exclude: Iterable[int] = ()) -> Ranked:
         """The ``k`` best items for ``history``, leaving out ``exclude`` (item indices)."""
-        _check_k(k)
+        check_k(k)
         return top_k(self.scores([history])[0], k, exclude)
 
     def recommend_ids(
@@ -129,7 +135,7 @@ class Recommender(ABC):
 
     def similar_items(self, item: int, k: int = 10) -> Ranked:
         """Items most like ``item``; by default what the model recommends after it alone."""
-        _check_k(k)
+        check_k(k)
         self._check_item(item)
         return top_k(self.scores([History.of([item])])[0], k, [item])
 
@@ -176,7 +182,7 @@ class Recommender(ABC):
             )
 
 
-def _check_k(k: int) -> None:
+def check_k(k: int) -> None:
     if k < 1:
         raise InvalidArgument(f"k must be at least 1, got {k}", argument="k")
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Self
@@ -28,7 +28,8 @@ import lightgbm as lgb
 import numpy as np
 
 from shopmind.errors import InvalidArgument
-from shopmind.recommend.base import Recommender
+from shopmind.forest import Forest
+from shopmind.recommend.base import Ranked, Recommender, check_k
 from shopmind.recommend.data import Catalog, History, Interactions
 from shopmind.text.finetune import check_ranges
 from shopmind.topk import top_unordered
@@ -82,6 +83,7 @@ class Hybrid(Recommender):
         )
         self.prefitted = set(prefitted)
         self.booster: lgb.Booster | None = None
+        self.forest: Forest | None = None
         self.popularity = np.zeros(0, np.float32)
         self.report: dict[str, Any] = {}
 
@@ -94,17 +96,20 @@ class Hybrid(Recommender):
         items_out: list[np.ndarray] = []
         feats_out: list[np.ndarray] = []
         for r, h in enumerate(histories):
-            block = np.stack([s[r] for s in per_model])  # (M, N): every model's scores
-            block[:, h.items] = -np.inf
-            kk = max(min(k, block.shape[1] - 1), 1)
-            top = np.stack([top_unordered(row, kk) for row in block])  # (M, kk)
-            top_vals = np.take_along_axis(block, top, axis=1)
+            # each model's (N,) row, in place: stacking M full rows copied M x N floats a
+            # request (2.8 MB at 100,000 items) to read back a few hundred of them
+            rows = [s[r] for s in per_model]
+            for row in rows:
+                row[h.items] = -np.inf
+            kk = max(min(k, rows[0].shape[0] - 1), 1)
+            top = np.stack([top_unordered(row, kk) for row in rows])  # (M, kk)
+            top_vals = np.stack([row[t] for row, t in zip(rows, top, strict=True)])
             order = np.argsort(-top_vals, axis=1, kind="stable")
             top = np.take_along_axis(top, order, axis=1)  # best first
             top_vals = np.take_along_axis(top_vals, order, axis=1)
             proposed_mask = np.isfinite(top_vals)  # a model proposes only what it can score
             cand = np.unique(top[proposed_mask])
-            vals = block[:, cand]  # (M, c); candidates are never history items
+            vals = np.stack([row[cand] for row in rows])  # (M, c); never history items
             for m, model in enumerate(models):
                 exact = model.rescore(h, cand)  # a model that searched an index fills in
                 if exact is not None:
@@ -113,7 +118,7 @@ class Hybrid(Recommender):
             best = np.where(proposed_mask[:, 0], top_vals[:, 0], 0.0)[:, None]
             safe = np.where(finite, vals, 0.0)
             rank = np.full(vals.shape, MISSING_RANK, np.float32)
-            for m in range(block.shape[0]):
+            for m in range(len(rows)):
                 mine = top[m, proposed_mask[m]]
                 rank[m, np.searchsorted(cand, mine)] = np.arange(mine.shape[0])
             per_model_cols = np.stack(
@@ -191,6 +196,7 @@ class Hybrid(Recommender):
             train,
             num_boost_round=p.trees,
         )
+        self.forest = Forest(self.booster)
         t_refit = time.perf_counter()
         for name, model in self.components.items():
             if name not in self.prefitted and not model.holds_out_last:
@@ -209,19 +215,40 @@ class Hybrid(Recommender):
         return self
 
     def scores(self, histories: Sequence[History]) -> np.ndarray:
-        if self.booster is None:
+        if self.forest is None:
             raise InvalidArgument("the hybrid is not fitted", argument="model")
         out = np.full((len(histories), len(self.catalog)), -np.inf, np.float32)
         items, feats = self.candidates(histories)
         sizes = [f.shape[0] for f in feats]
         if sum(sizes) == 0:
             return out
-        pred = self.booster.predict(np.concatenate(feats), num_threads=1)
+        pred = self.forest.predict(np.concatenate(feats))
         a = 0
         for r, (cand, n) in enumerate(zip(items, sizes, strict=True)):
             out[r, cand] = pred[a : a + n]
             a += n
         return out
+
+    def prepare(self, cache_dir: Path | None = None) -> None:
+        """Ready every component, and compile the blend's trees (shopmind/forest.py)."""
+        for model in self.components.values():
+            model.prepare(cache_dir)
+        if self.forest is not None:
+            self.forest.compile(cache_dir)
+
+    def recommend(self, history: History, k: int = 10, exclude: Iterable[int] = ()) -> Ranked:
+        """As :meth:`Recommender.recommend`, read off the candidates alone: only they can
+        score, so the full ``(N,)`` row of :meth:`scores` need not be built and searched."""
+        check_k(k)
+        if self.forest is None:
+            raise InvalidArgument("the hybrid is not fitted", argument="model")
+        items, feats = self.candidates([history])
+        cand = items[0]
+        pred = self.forest.predict(feats[0]).astype(np.float32) if cand.size else np.zeros(0)
+        keep = np.isfinite(pred) & ~np.isin(cand, np.fromiter(exclude, np.int64))
+        cand, pred = cand[keep], pred[keep]
+        order = np.lexsort((cand, -pred))[:k]  # ties by index, as top_k breaks them
+        return Ranked(cand[order], pred[order].astype(np.float32))
 
     def training_report(self) -> dict[str, Any]:
         return {
@@ -262,6 +289,7 @@ class Hybrid(Recommender):
         model.prefitted = set()
         model.catalog = catalog
         model.booster = lgb.Booster(model_str=params["booster"])
+        model.forest = Forest(model.booster)
         model.popularity = arrays["popularity"]
         model.report = params.get("report", {})
         return model

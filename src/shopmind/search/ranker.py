@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from shopmind.errors import InvalidArgument
+from shopmind.forest import Forest
 from shopmind.search.features import FEATURES
 
 
@@ -49,6 +50,7 @@ class Ranker:
     def __init__(self, params: RankerParams | None = None) -> None:
         self.params = params or RankerParams()
         self.booster: object | None = None
+        self.forest: Forest | None = None
 
     def fit(
         self, x: npt.NDArray[np.float32], labels: npt.NDArray[np.int64], groups: Sequence[int]
@@ -71,13 +73,17 @@ class Ranker:
         )
         model.fit(x, labels, group=list(groups))
         self.booster = model.booster_
+        self.forest = Forest(self.booster)
         return self
 
     def score(self, x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-        if self.booster is None:
+        if self.forest is None:
             raise InvalidArgument("the ranker is not trained", argument="ranker")
-        # one thread: ~100 rows per query, where OpenMP start-up would cost more than it saves
-        return np.asarray(self.booster.predict(x, num_threads=1), dtype=np.float32)  # type: ignore[attr-defined]
+        return self.forest.predict(x).astype(np.float32)
+
+    def compile(self, cache_dir: Path | None = None) -> bool:
+        """Compile the trees for faster scoring (shopmind/forest.py); False when not possible."""
+        return self.forest is not None and self.forest.compile(cache_dir)
 
     def contributions(self, x: npt.NDArray[np.float32]) -> list[dict[str, float]]:
         """Per row, each feature's additive contribution to the score (SHAP values)."""
@@ -120,4 +126,5 @@ class Ranker:
             )
         ranker = cls(RankerParams(**meta["params"]))
         ranker.booster = lgb.Booster(model_file=str(folder / "ranker.txt"))
+        ranker.forest = Forest(ranker.booster)
         return ranker
