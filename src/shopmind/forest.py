@@ -3,8 +3,8 @@
 LightGBM predicts by walking its trees in a generic interpreter: for the recommendation blend
 (200 trees, about 100 candidates a request) that is about half a millisecond of every request.
 ``lleaves`` turns a model's trees into LLVM IR and compiles them for the host CPU; the same
-predictions then take about a tenth of the time (docs/benchmarks.md). Compiling takes seconds
-(7 s for the blend's 200 trees on two cores), so it is done once, when a model is readied
+predictions then take about a ninth of the time (docs/benchmarks.md). Compiling takes seconds
+(about 8 s for the blend's 200 trees on two cores), so it is done once, when a model is readied
 for serving (:meth:`Forest.compile`), and the machine code is cached in a folder keyed by the
 model's text, the host CPU and the compiler versions: a cached object is never used for
 another model or another kind of CPU.

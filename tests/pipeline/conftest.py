@@ -19,15 +19,28 @@ VOCAB = list(string.ascii_lowercase + string.digits) + [
 ]
 
 
-@pytest.fixture
-def shop_ws(tmp_path: Path) -> tuple[Workspace, Settings, AssetVersion]:
+def _shop_ws(root: Path) -> tuple[Workspace, Settings, AssetVersion]:
     # builds here test search and lineage: a seconds-fast recommender (test_recommending.py
     # builds the default hybrid)
-    settings = load_settings(environ={}, workspace=tmp_path / "ws", threads=1, recommender="itemcf")
+    settings = load_settings(environ={}, workspace=root / "ws", threads=1, recommender="itemcf")
     ws = Workspace.open(settings.workspace, create=True)
-    files = write_shop(SynthConfig.tiny(seed=2), tmp_path / "data")["files"]
+    files = write_shop(SynthConfig.tiny(seed=2), root / "data")["files"]
     assert isinstance(files, dict)
     for key, kind in (("products", "products"), ("events", "events"), ("queries", "queries")):
         ingest_file(ws, kind, files[key], settings)
     encoder = build_encoder_asset(ws, tiny_source(VOCAB, seed=0), ["red shoe", "kettle"])
     return ws, settings, encoder
+
+
+@pytest.fixture
+def shop_ws(tmp_path: Path) -> tuple[Workspace, Settings, AssetVersion]:
+    """A fresh shop for a test that changes it."""
+    return _shop_ws(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def module_shop_ws(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Workspace, Settings, AssetVersion]:
+    """One shop for a module's tests that only read it."""
+    return _shop_ws(tmp_path_factory.mktemp("shop"))

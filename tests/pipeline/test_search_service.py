@@ -17,8 +17,17 @@ from shopmind.serve import create_app
 from shopmind.workspace import AssetVersion, Workspace
 
 
+@pytest.fixture(scope="module")
+def built(module_shop_ws: tuple[Workspace, Settings, AssetVersion]) -> tuple[Workspace, Settings]:
+    """One build for the tests that only read it."""
+    ws, settings, encoder = module_shop_ws
+    run_build(ws, settings, encoder_asset=encoder)
+    return ws, settings
+
+
 @pytest.fixture
-def built(shop_ws: tuple[Workspace, Settings, AssetVersion]) -> tuple[Workspace, Settings]:
+def own_build(shop_ws: tuple[Workspace, Settings, AssetVersion]) -> tuple[Workspace, Settings]:
+    """A build of its own, for a test that trains and releases in it."""
     ws, settings, encoder = shop_ws
     run_build(ws, settings, encoder_asset=encoder)
     return ws, settings
@@ -68,8 +77,8 @@ def test_bad_arguments_are_named(built: tuple[Workspace, Settings]) -> None:
         service.search(None, k=3)  # type: ignore[arg-type]
 
 
-def test_search_cli_and_api(built: tuple[Workspace, Settings]) -> None:
-    ws, settings = built
+def test_search_cli_and_api(own_build: tuple[Workspace, Settings]) -> None:
+    ws, settings = own_build
     title = ws.read_table(ws.get("products")).slice(0, 1).to_pylist()[0]["title"]
     out = CliRunner().invoke(
         cli,
