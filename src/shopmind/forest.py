@@ -108,11 +108,10 @@ def _compile(lleaves: Any, text: str, cache: Path | None) -> Any:
         if sound:
             model.compile(cache=str(cache), raw_score=True)
             return model
-        partial = Path(tmp) / "model.o"
-        model.compile(cache=str(partial), raw_score=True)
         staged = cache.with_name(f"{cache.name}.{os.getpid()}.partial")
         staged_check = check.with_name(f"{check.name}.{os.getpid()}.partial")
-        staged.write_bytes(partial.read_bytes())
+        staged.unlink(missing_ok=True)  # lleaves would load a leftover instead of compiling
+        model.compile(cache=str(staged), raw_score=True)
         staged_check.write_text(_digest(staged))
         os.replace(staged_check, check)
         os.replace(staged, cache)

@@ -26,9 +26,9 @@ from shopmind.search.service import SearchService
 from shopmind.workspace import Workspace
 from shopmind.workspace.releases import Release, ReleaseBook
 
+FOREST_CACHE = Path("cache") / "forests"  # compiled tree models, by model and CPU (forest.py)
 #: Assets a release pins when the workspace has them (the ranker only when trained for the
 #: pinned search index).
-FOREST_CACHE = Path("cache") / "forests"  # compiled tree models, by model and CPU (forest.py)
 SERVED = (SEARCH_INDEX, "ranker", "synonyms", "user_profiles", "item_stats", RECOMMENDER)
 
 

@@ -82,8 +82,7 @@ class Hybrid(Recommender):
             **{**asdict(params or HybridParams()), "components": tuple(components)}
         )
         self.prefitted = set(prefitted)
-        self.booster: lgb.Booster | None = None
-        self.forest: Forest | None = None
+        self.forest: Forest | None = None  # the blend (its LightGBM booster inside)
         self.popularity = np.zeros(0, np.float32)
         self.report: dict[str, Any] = {}
 
@@ -181,7 +180,7 @@ class Hybrid(Recommender):
         train = lgb.Dataset(
             np.concatenate(xs), np.concatenate(ys), group=groups, feature_name=self.feature_names()
         )
-        self.booster = lgb.train(
+        booster = lgb.train(
             {
                 # XE-NDCG: linear in the candidates per query, where LambdaMART's pairwise
                 # lambdas cost (top x all) pairs per query and took tens of minutes here
@@ -196,7 +195,7 @@ class Hybrid(Recommender):
             train,
             num_boost_round=p.trees,
         )
-        self.forest = Forest(self.booster)
+        self.forest = Forest(booster)
         t_refit = time.perf_counter()
         for name, model in self.components.items():
             if name not in self.prefitted and not model.holds_out_last:
@@ -258,11 +257,11 @@ class Hybrid(Recommender):
 
     # -- persistence: components in sub-folders, the blend as LightGBM text ----------------
     def state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        if self.booster is None:
+        if self.forest is None:
             raise InvalidArgument("the hybrid is not fitted", argument="model")
         return {
             "params": asdict(self.params),
-            "booster": self.booster.model_to_string(),
+            "booster": self.forest.booster.model_to_string(),
             "report": self.report,
         }, {"popularity": self.popularity}
 
@@ -288,8 +287,7 @@ class Hybrid(Recommender):
         model.components = {}
         model.prefitted = set()
         model.catalog = catalog
-        model.booster = lgb.Booster(model_str=params["booster"])
-        model.forest = Forest(model.booster)
+        model.forest = Forest(lgb.Booster(model_str=params["booster"]))
         model.popularity = arrays["popularity"]
         model.report = params.get("report", {})
         return model

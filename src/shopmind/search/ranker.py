@@ -49,8 +49,7 @@ class Ranker:
 
     def __init__(self, params: RankerParams | None = None) -> None:
         self.params = params or RankerParams()
-        self.booster: object | None = None
-        self.forest: Forest | None = None
+        self.forest: Forest | None = None  # the trees (LightGBM's booster inside)
 
     def fit(
         self, x: npt.NDArray[np.float32], labels: npt.NDArray[np.int64], groups: Sequence[int]
@@ -72,8 +71,7 @@ class Ranker:
             n_jobs=self.params.threads,
         )
         model.fit(x, labels, group=list(groups))
-        self.booster = model.booster_
-        self.forest = Forest(self.booster)
+        self.forest = Forest(model.booster_)
         return self
 
     def score(self, x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
@@ -87,9 +85,9 @@ class Ranker:
 
     def contributions(self, x: npt.NDArray[np.float32]) -> list[dict[str, float]]:
         """Per row, each feature's additive contribution to the score (SHAP values)."""
-        if self.booster is None:
+        if self.forest is None:
             raise InvalidArgument("the ranker is not trained", argument="ranker")
-        contrib = self.booster.predict(x, pred_contrib=True, num_threads=1)  # type: ignore[attr-defined]
+        contrib = self.forest.booster.predict(x, pred_contrib=True, num_threads=1)
         return [
             {name: round(float(v), 4) for name, v in zip((*FEATURES, "bias"), row, strict=True)}
             for row in contrib
@@ -101,15 +99,15 @@ class Ranker:
 
     def uses(self, feature: str) -> bool:
         """Whether any tree of the trained model splits on ``feature``."""
-        if self.booster is None:
+        if self.forest is None:
             raise InvalidArgument("the ranker is not trained", argument="ranker")
-        gains = self.booster.feature_importance("split")  # type: ignore[attr-defined]
+        gains = self.forest.booster.feature_importance("split")
         return bool(gains[FEATURES.index(feature)] > 0)
 
     def save(self, folder: Path) -> None:
-        if self.booster is None:
+        if self.forest is None:
             raise InvalidArgument("the ranker is not trained", argument="ranker")
-        self.booster.save_model(str(folder / "ranker.txt"))  # type: ignore[attr-defined]
+        self.forest.booster.save_model(str(folder / "ranker.txt"))
         (folder / "ranker.json").write_text(
             json.dumps(self.describe()),
             encoding="utf-8",
@@ -125,6 +123,5 @@ class Ranker:
                 f"{folder}: ranker was trained on other features", argument="ranker"
             )
         ranker = cls(RankerParams(**meta["params"]))
-        ranker.booster = lgb.Booster(model_file=str(folder / "ranker.txt"))
-        ranker.forest = Forest(ranker.booster)
+        ranker.forest = Forest(lgb.Booster(model_file=str(folder / "ranker.txt")))
         return ranker
