@@ -9,7 +9,7 @@ import pytest
 
 from shopmind.errors import InvalidArgument
 from shopmind.evaluate.recsys_metrics import evaluate, leave_one_out_cases
-from shopmind.recommend.base import Recommender
+from shopmind.recommend.base import Recommender, top_k
 from shopmind.recommend.data import Catalog, History, Interactions
 
 N_CATS = 6
@@ -63,6 +63,7 @@ class RecommenderContract:
     """Mixin: a test class sets ``make`` (a fresh model) and gets the contract tests."""
 
     chance_multiple = 1.5  # HR@10 must beat 10 / n_items by this factor
+    exact_shortlists = True  # False for a model whose shortlist comes from an approximate index
 
     @staticmethod
     def make() -> Recommender:
@@ -114,6 +115,28 @@ class RecommenderContract:
         before = loaded.scores(hs)
         loaded.prepare(tmp_path / "cache")
         np.testing.assert_allclose(loaded.scores(hs), before, rtol=1e-6, atol=1e-7)
+
+    def test_shortlists_agree_with_scores(self, fitted: Recommender, shop: Interactions) -> None:
+        """Best first, never the history, and scored as ``scores`` scores wherever that is
+        finite (outside the history); an exact model's shortlist is the top of its row."""
+        hs = [shop.history(u) for u in range(8)] + [History.of([])]
+        rows = fitted.scores(hs)
+        lists = fitted.shortlists(hs, 6)
+        assert len(lists) == len(hs)
+        everything = np.arange(shop.n_items)
+        for row, h, s in zip(rows, hs, lists, strict=True):
+            assert len(s) <= 6 and len(set(s.items.tolist())) == len(s)
+            assert not set(s.items.tolist()) & set(h.items.tolist())
+            assert np.all(np.isfinite(s.scores)) and np.all(np.diff(s.scores) <= 0)
+            np.testing.assert_allclose(s.score(s.items), s.scores, rtol=1e-5, atol=1e-6)
+            scored = s.score(everything)
+            assert scored.shape == (shop.n_items,) and scored.dtype == np.float32
+            finite = np.isfinite(row)
+            finite[h.items] = False  # the history's own items are never asked for
+            np.testing.assert_allclose(scored[finite], row[finite], rtol=1e-4, atol=1e-5)
+            if self.exact_shortlists:
+                want = top_k(row, 6, h.items)
+                np.testing.assert_allclose(s.scores, want.scores, rtol=1e-5, atol=1e-6)
 
     def test_beats_chance(self, fitted: Recommender, shop: Interactions) -> None:
         m = evaluate(fitted.scores, leave_one_out_cases(shop), shop.n_items)

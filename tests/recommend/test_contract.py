@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +10,7 @@ from rec_helpers import RecommenderContract
 
 from shopmind.recommend.base import Recommender, top_k
 from shopmind.recommend.content import ContentKNN, ContentParams
-from shopmind.recommend.data import Interactions
+from shopmind.recommend.data import History, Interactions
 from shopmind.recommend.ease import Ease, EaseParams
 from shopmind.recommend.hybrid import Hybrid, HybridParams
 from shopmind.recommend.itemcf import ItemCF
@@ -85,16 +86,43 @@ class TestHybrid(RecommenderContract):
         )
 
 
-def test_content_graph_rescores_any_item_exactly(shop: Interactions) -> None:
+def test_content_graph_scores_any_item_exactly(shop: Interactions) -> None:
+    """The graph proposes few items, but its shortlists score every item by its cosine."""
     exact = ContentKNN().fit(shop)
     graph = ContentKNN(ContentParams(ann_from=1, ann_k=5)).fit(shop)
     items = np.arange(len(shop.catalog))
-    for u in range(10):
-        h = shop.history(u)
-        assert exact.rescore(h, items) is None  # exact scores are already complete
-        got = graph.rescore(h, items)
-        assert got is not None
-        np.testing.assert_allclose(got, exact.scores([h])[0], rtol=1e-4, atol=1e-6)
+    histories = [shop.history(u) for u in range(10)]
+    for h, s in zip(histories, graph.shortlists(histories, 3), strict=True):
+        assert len(s) <= 3
+        np.testing.assert_allclose(s.score(items), exact.scores([h])[0], rtol=1e-4, atol=1e-6)
+
+
+def test_sasrec_fp16_shortlists_match_the_exact_ones(shop: Interactions) -> None:
+    """The float16 scan finds the exact float32 top items, and scores them exactly."""
+    exact = SasRec(TINY_SASREC).fit(shop)
+    scan = SasRec(replace(TINY_SASREC, shortlist_fp16_from=1))
+    scan.catalog, scan.net = exact.catalog, exact.net
+    scan.prepare()
+    assert scan.fp16_index().ntotal == shop.n_items
+    histories = [shop.history(u) for u in range(30)] + [History.of([])]
+    same = 0
+    for h, a, b in zip(
+        histories, exact.shortlists(histories, 10), scan.shortlists(histories, 10), strict=True
+    ):
+        assert not set(b.items.tolist()) & set(h.items.tolist())
+        np.testing.assert_allclose(b.scores, b.score(b.items), rtol=1e-6)
+        same += len(set(a.items.tolist()) & set(b.items.tolist()))
+        assert len(b) == len(a)
+    assert same >= 0.99 * sum(len(a) for a in exact.shortlists(histories, 10))
+
+
+def test_itemcf_shortlists_never_build_a_full_row(shop: Interactions) -> None:
+    model = ItemCF().fit(shop)
+    h = shop.history(0)
+    row = model.scores([h])[0]
+    (s,) = model.shortlists([h], 5)
+    touched = np.isfinite(s.score(np.arange(shop.n_items)))
+    assert touched.sum() == np.isfinite(row).sum()  # the same items reached, and no others
 
 
 def test_hybrid_features_do_not_depend_on_the_content_index(shop: Interactions) -> None:

@@ -10,6 +10,8 @@ Contract (tests/recommend/contract.py, run for every model):
 - ``recommend`` never returns an item of ``exclude`` nor a duplicate, at most ``k`` items,
   scores non-increasing;
 - ``similar_items(i)`` never returns ``i``;
+- ``shortlists`` leave the history out, are best first, and score as ``scores`` does wherever
+  ``scores`` is finite;
 - ``save`` then ``load`` gives the same scores;
 - on the synthetic shop with a planted answer, the model beats chance.
 """
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Self
@@ -57,6 +59,43 @@ def top_k(scores: np.ndarray, k: int, exclude: Iterable[int] = ()) -> Ranked:
     return Ranked(order.astype(np.int64), s[order])
 
 
+@dataclass(frozen=True)
+class Shortlist:
+    """One model's view of one history (:meth:`Recommender.shortlists`).
+
+    ``items`` ``(n,)`` int64 best first, never an item of the history, only finite scores;
+    ``scores`` ``(n,)`` float32 their scores; ``score(items)`` the model's scores ``(m,)``
+    float32 of any items, ``-inf`` where it has no opinion."""
+
+    items: np.ndarray
+    scores: np.ndarray
+    score: Callable[[np.ndarray], np.ndarray]
+
+    def __len__(self) -> int:
+        return int(self.items.shape[0])
+
+
+def best_first(items: np.ndarray, scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``n`` best of ``items`` by finite ``scores``, best first, ties by item index."""
+    keep = np.isfinite(scores)
+    items, scores = items[keep], scores[keep]
+    order = np.lexsort((items, -scores))[:n]
+    return items[order].astype(np.int64, copy=False), scores[order].astype(np.float32, copy=False)
+
+
+def shortlist_of_row(row: np.ndarray, history: History, n: int) -> Shortlist:
+    """A :class:`Shortlist` read off a full ``(N,)`` row of scores (modified in place: the
+    history's items become ``-inf``)."""
+    row[history.items] = -np.inf
+    top = top_unordered(row, n)
+    items, scores = best_first(top, row[top], n)
+
+    def score(asked: np.ndarray) -> np.ndarray:
+        return row[asked].astype(np.float32, copy=False)
+
+    return Shortlist(items, scores, score)
+
+
 class Recommender(ABC):
     """Base of every recommender; see the module docstring for the contract."""
 
@@ -79,12 +118,15 @@ class Recommender(ABC):
     def scores(self, histories: Sequence[History]) -> np.ndarray:
         """``(B, n_items)`` float32 scores for each history; higher is better."""
 
-    def rescore(self, history: History, items: np.ndarray) -> np.ndarray | None:
-        """Exact scores ``(len(items),)`` of ``items`` for ``history`` where :meth:`scores`
-        leaves ``-inf`` on items it could score (a model that searches an approximate index for
-        its best items); ``None`` (the default) when :meth:`scores` is already complete. The
-        hybrid calls it for the union of its candidates."""
-        return None
+    def shortlists(self, histories: Sequence[History], n: int) -> list[Shortlist]:
+        """Per history, the model's ``n`` best items outside the history and a scorer for any
+        items: what a blend (the hybrid) reads, where a full ``(N,)`` row per model would be
+        most of a request on a large catalog. The default reads both off :meth:`scores`; a
+        model overrides it when it can find its best items without scoring every item (an
+        index, a sparse neighbourhood, a sorted list). The scorer is exact even where the
+        shortlist came from an approximate index."""
+        rows = self.scores(histories)
+        return [shortlist_of_row(row, h, n) for row, h in zip(rows, histories, strict=True)]
 
     def prepare(self, cache_dir: Path | None = None) -> None:
         """Ready the fitted model for serving: one-off work (compiling, say) that would

@@ -8,7 +8,7 @@ From ``ann_from`` items on, scoring every item costs more than a request can aff
 history against 12,000 vectors of 384 floats reads 18 MB: about 1.3 ms on one core, 14 ms for
 100,000), so the model keeps a faiss HNSW graph over the vectors and scores only the ``ann_k``
 nearest; the rest are ``-inf`` (not proposed). The hybrid takes its candidates from the graph
-and then asks :meth:`ContentKNN.rescore` for the exact cosines of every other candidate, in
+and scores every other candidate by its exact cosine (:meth:`ContentKNN.shortlists`), in
 training as in serving.
 """
 
@@ -21,7 +21,7 @@ from typing import Any, Self
 import numpy as np
 
 from shopmind.errors import InvalidArgument
-from shopmind.recommend.base import Ranked, Recommender, top_k
+from shopmind.recommend.base import Ranked, Recommender, Shortlist, best_first, top_k
 from shopmind.recommend.data import History, Interactions
 from shopmind.text.finetune import check_ranges
 
@@ -120,13 +120,33 @@ class ContentKNN(Recommender):
         users /= np.maximum(norms, 1e-12)
         return users, norms[:, 0] > 0
 
-    def rescore(self, history: History, items: np.ndarray) -> np.ndarray | None:
+    def shortlists(self, histories: Sequence[History], n: int) -> list[Shortlist]:
+        """From the graph's ``ann_k`` neighbours of each history when there is a graph; the
+        scorer computes the exact cosine of any item either way."""
         if self.graph is None:
-            return None  # scores() is already exact everywhere
-        users, known = self._users([history])
-        if not known[0]:
-            return np.full(items.shape[0], -np.inf, np.float32)
-        return (self.vectors[items] @ users[0]).astype(np.float32, copy=False)
+            return super().shortlists(histories, n)
+        users, known = self._users(histories)
+        sims, found = self._search(users, known)
+        out = []
+        for r, h in enumerate(histories):
+            user = users[r] if known[r] else None
+            f, s = found[r], sims[r]
+            keep = (f >= 0) & ~np.isin(f, h.items)
+            out.append(self._shortlist(f[keep], s[keep], n, user))
+        return out
+
+    def _shortlist(
+        self, found: np.ndarray, sims: np.ndarray, n: int, user: np.ndarray | None
+    ) -> Shortlist:
+        items, scores = best_first(found, sims, n)
+        vectors = self.vectors
+
+        def score(asked: np.ndarray) -> np.ndarray:
+            if user is None:
+                return np.full(asked.shape[0], -np.inf, np.float32)
+            return (vectors[asked] @ user).astype(np.float32, copy=False)
+
+        return Shortlist(items, scores, score)
 
     def scores(self, histories: Sequence[History]) -> np.ndarray:
         v = self.vectors
@@ -139,18 +159,26 @@ class ContentKNN(Recommender):
 
     def _nearest(self, users: np.ndarray, known: np.ndarray) -> np.ndarray:
         """``(B, N)``: cosines of each history's ``ann_k`` graph neighbours, ``-inf`` elsewhere."""
-        import faiss
-
         out = np.full((users.shape[0], len(self.catalog)), -np.inf, np.float32)
-        rows = np.flatnonzero(known)
-        if rows.shape[0] == 0:
-            return out
-        faiss.omp_set_num_threads(1)  # one history per request: fan-out would only contend
-        sims, found = self.graph.search(users[rows], min(self.params.ann_k, len(self.catalog)))
-        for r, f, s in zip(rows.tolist(), found, sims, strict=True):
+        sims, found = self._search(users, known)
+        for r, (f, s) in enumerate(zip(found, sims, strict=True)):
             ok = f >= 0
             out[r, f[ok]] = s[ok]
         return out
+
+    def _search(self, users: np.ndarray, known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(B, ann_k)`` cosines and item indices of each history's graph neighbours (index
+        ``-1`` past the end, and for every entry of a history with no items)."""
+        import faiss
+
+        k = min(self.params.ann_k, len(self.catalog))
+        sims = np.full((users.shape[0], k), -np.inf, np.float32)
+        found = np.full((users.shape[0], k), -1, np.int64)
+        rows = np.flatnonzero(known)
+        if rows.shape[0]:
+            faiss.omp_set_num_threads(1)  # one history per request: fan-out would only contend
+            sims[rows], found[rows] = self.graph.search(users[rows], k)
+        return sims, found
 
     def similar_items(self, item: int, k: int = 10) -> Ranked:
         self._check_item(item)

@@ -32,7 +32,6 @@ from shopmind.forest import Forest
 from shopmind.recommend.base import Ranked, Recommender, check_k
 from shopmind.recommend.data import Catalog, History, Interactions
 from shopmind.text.finetune import check_ranges
-from shopmind.topk import top_unordered
 
 log = logging.getLogger(__name__)
 MISSING_RANK = 1000.0  # rank feature of an item a component did not propose
@@ -89,37 +88,21 @@ class Hybrid(Recommender):
     # -- features -------------------------------------------------------------------------
     def candidates(self, histories: Sequence[History]) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Per history: candidate item indices ``(c,)`` and their features ``(c, F)``."""
-        k = self.params.candidates
         models = list(self.components.values())
-        per_model = [m.scores(histories) for m in models]
+        kk = max(min(self.params.candidates, len(self.catalog) - 1), 1)
+        per_model = [m.shortlists(histories, kk) for m in models]  # (M,) lists of (B,)
         items_out: list[np.ndarray] = []
         feats_out: list[np.ndarray] = []
         for r, h in enumerate(histories):
-            # each model's (N,) row, in place: stacking M full rows copied M x N floats a
-            # request (2.8 MB at 100,000 items) to read back a few hundred of them
-            rows = [s[r] for s in per_model]
-            for row in rows:
-                row[h.items] = -np.inf
-            kk = max(min(k, rows[0].shape[0] - 1), 1)
-            top = np.stack([top_unordered(row, kk) for row in rows])  # (M, kk)
-            top_vals = np.stack([row[t] for row, t in zip(rows, top, strict=True)])
-            order = np.argsort(-top_vals, axis=1, kind="stable")
-            top = np.take_along_axis(top, order, axis=1)  # best first
-            top_vals = np.take_along_axis(top_vals, order, axis=1)
-            proposed_mask = np.isfinite(top_vals)  # a model proposes only what it can score
-            cand = np.unique(top[proposed_mask])
-            vals = np.stack([row[cand] for row in rows])  # (M, c); never history items
-            for m, model in enumerate(models):
-                exact = model.rescore(h, cand)  # a model that searched an index fills in
-                if exact is not None:
-                    vals[m] = exact
+            lists = [s[r] for s in per_model]
+            cand = np.unique(np.concatenate([s.items for s in lists]))
+            vals = np.stack([s.score(cand) for s in lists])  # (M, c); never history items
             finite = np.isfinite(vals)
-            best = np.where(proposed_mask[:, 0], top_vals[:, 0], 0.0)[:, None]
+            best = np.array([s.scores[0] if len(s) else 0.0 for s in lists], np.float32)[:, None]
             safe = np.where(finite, vals, 0.0)
             rank = np.full(vals.shape, MISSING_RANK, np.float32)
-            for m in range(len(rows)):
-                mine = top[m, proposed_mask[m]]
-                rank[m, np.searchsorted(cand, mine)] = np.arange(mine.shape[0])
+            for m, s in enumerate(lists):
+                rank[m, np.searchsorted(cand, s.items)] = np.arange(len(s))
             per_model_cols = np.stack(
                 [np.where(finite, safe, np.nan), np.where(finite, safe - best, np.nan), rank],
                 axis=2,

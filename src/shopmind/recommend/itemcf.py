@@ -14,14 +14,14 @@ events, so the event just seen counts most: that is what makes the live session 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Self
 
 import numpy as np
 from scipy import sparse
 
-from shopmind.recommend.base import Ranked, Recommender, top_k
+from shopmind.recommend.base import Ranked, Recommender, Shortlist, best_first, top_k
 from shopmind.recommend.data import History, Interactions
 from shopmind.text.finetune import check_ranges
 
@@ -151,19 +151,36 @@ class ItemCF(Recommender):
 
     def _one(self, history: History) -> np.ndarray:
         """``(N,)`` scores of one history: the decayed sum of its items' similarity rows."""
+        out = np.zeros(len(self.catalog), np.float32)
+        touched, sums = self._touched(history)
+        out[touched] = sums
+        return out
+
+    def _touched(self, history: History) -> tuple[np.ndarray, np.ndarray]:
+        """The items one history's neighbourhoods reach, sorted ``(m,)``, and their nonzero
+        scores ``(m,)`` float32: :meth:`_one` without the catalog-sized row."""
         p = self.params
         items = history.items[-p.max_history :]
-        out = np.zeros(len(self.catalog), np.float32)
         if items.shape[0] == 0:
-            return out
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
         w = p.decay ** np.arange(items.shape[0] - 1, -1, -1, dtype=np.float64)
         ptr = self.sim.indptr
         starts, ends = ptr[items], ptr[items + 1]
         lengths = ends - starts
         pos = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-        acc = np.zeros(len(self.catalog), np.float64)
-        np.add.at(acc, self.sim.indices[pos], self.sim.data[pos] * np.repeat(w, lengths))
-        out[:] = acc
+        touched, inverse = np.unique(self.sim.indices[pos], return_inverse=True)
+        sums = np.bincount(inverse, self.sim.data[pos] * np.repeat(w, lengths), touched.shape[0])
+        nonzero = sums != 0
+        return touched[nonzero].astype(np.int64), sums[nonzero].astype(np.float32)
+
+    def shortlists(self, histories: Sequence[History], n: int) -> list[Shortlist]:
+        """Read off the few items each history's neighbourhoods reach, never a full row."""
+        out = []
+        for h in histories:
+            touched, sums = self._touched(h)
+            outside = ~np.isin(touched, h.items)
+            items, scores = best_first(touched[outside], sums[outside], n)
+            out.append(Shortlist(items, scores, _lookup(touched, sums)))
         return out
 
     def similar_items(self, item: int, k: int = 10) -> Ranked:
@@ -200,3 +217,18 @@ def order_variants() -> dict[str, ItemCF]:
         "itemcf-next": ItemCF(ItemCFParams(forward=4.0, decay=0.5)),
         "markov": ItemCF(ItemCFParams(window=1, forward=5.0, max_history=1, shrink=2.0)),
     }
+
+
+def _lookup(items: np.ndarray, values: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """A scorer over sorted ``items`` with ``values``; ``-inf`` for any other item."""
+
+    def score(asked: np.ndarray) -> np.ndarray:
+        out = np.full(asked.shape[0], -np.inf, np.float32)
+        if items.shape[0] == 0:
+            return out
+        pos = np.minimum(np.searchsorted(items, asked), items.shape[0] - 1)
+        hit = items[pos] == asked
+        out[hit] = values[pos[hit]]
+        return out
+
+    return score

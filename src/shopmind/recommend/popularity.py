@@ -16,7 +16,7 @@ from typing import Any, Self
 import numpy as np
 
 from shopmind.errors import InvalidArgument
-from shopmind.recommend.base import Ranked, Recommender, top_k
+from shopmind.recommend.base import Ranked, Recommender, Shortlist, top_k
 from shopmind.recommend.data import EVENT_WEIGHTS, History, Interactions
 from shopmind.text.finetune import check_ranges
 
@@ -48,6 +48,7 @@ class Popularity(Recommender):
     def __init__(self, params: PopularityParams | None = None) -> None:
         self.params = params or self.default_params
         self.popularity = np.zeros(0, np.float32)
+        self._order: np.ndarray | None = None  # items by popularity, for shortlists
 
     def fit(self, data: Interactions) -> Self:
         self.catalog = data.catalog
@@ -58,6 +59,7 @@ class Popularity(Recommender):
             w = w * np.where(timed, 0.5 ** (age / self.params.half_life_days), 1.0)
         pop = np.bincount(data.items, weights=w, minlength=data.n_items)
         self.popularity = np.log1p(pop).astype(np.float32)
+        self._order = None
         return self
 
     def scores(self, histories: Sequence[History]) -> np.ndarray:
@@ -71,6 +73,26 @@ class Popularity(Recommender):
                 counts.pop("", None)
                 for cat, n in counts.items():
                     out[r, cats == cat] += self.params.category_boost * n / len(h)
+        return out
+
+    def shortlists(self, histories: Sequence[History], n: int) -> list[Shortlist]:
+        """The head of the items sorted once by popularity, less each history's items (every
+        history's list is the same bar those, unless categories boost it)."""
+        if self.params.category_boost > 0 and self.catalog.category:
+            return super().shortlists(histories, n)
+        if self._order is None:
+            # ties by index, as top_k breaks them
+            self._order = np.lexsort((np.arange(self.popularity.shape[0]), -self.popularity))
+        popularity = self.popularity
+
+        def score(asked: np.ndarray) -> np.ndarray:
+            return popularity[asked]
+
+        out = []
+        for h in histories:
+            head = self._order[: n + len(h)]
+            items = head[~np.isin(head, h.items)][:n].astype(np.int64)
+            out.append(Shortlist(items, popularity[items], score))
         return out
 
     def popular_in(self, category: str, k: int = 10) -> Ranked:
@@ -98,6 +120,7 @@ class Popularity(Recommender):
 
     def set_arrays(self, arrays: dict[str, np.ndarray], params: dict[str, Any]) -> None:
         self.popularity = arrays["popularity"]
+        self._order = None
 
 
 class Trending(Popularity):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from fastapi import Request
 
@@ -28,8 +28,12 @@ def state_of(request: Request) -> ServiceState:
     return state
 
 
-def served(request: Request) -> Served:
-    """The release serving this request (read once: a switch mid-request does not touch it)."""
+async def served(request: Request) -> Served:
+    """The release serving this request (read once: a switch mid-request does not touch it).
+
+    This and the key check are ``async`` because they only read memory: FastAPI runs a plain
+    ``def`` dependency in its thread pool, and each such hop cost a request more than the
+    check itself."""
     state = state_of(request)
     current = state.served
     if current is None:
@@ -47,14 +51,14 @@ def presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key")
 
 
-def require(role: str) -> Callable[[Request], KeyRecord]:
+def require(role: str) -> Callable[[Request], Awaitable[KeyRecord]]:
     """A dependency that admits keys of ``role`` or above and spends one of their tokens.
 
     For the ``write`` and ``admin`` roles it also marks the request for the access audit,
     which the middleware appends after the response (serve/auditing.py)."""
     audited = role in AUDITED_ROLES
 
-    def check(request: Request) -> KeyRecord:
+    async def check(request: Request) -> KeyRecord:
         if audited:  # first, so that a refused request is audited too
             request.scope.setdefault("state", {})[ROLE_STATE] = role
         state = state_of(request)

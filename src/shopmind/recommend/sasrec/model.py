@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any, Self
 
 import numpy as np
 import torch
 
 from shopmind.errors import InvalidArgument
-from shopmind.recommend.base import Recommender
+from shopmind.recommend.base import Recommender, Shortlist, best_first
 from shopmind.recommend.data import History, Interactions
 from shopmind.recommend.sasrec.config import SasRecParams
 from shopmind.recommend.sasrec.network import SeqNet
@@ -31,6 +32,7 @@ class SasRec(Recommender):
         self.net: SeqNet | None = None
         self.report = TrainReport()
         self._table: torch.Tensor | None = None  # cached (N, C) item table for serving
+        self._fp16: Any = None  # faiss float16 copy of the table, for shortlists
 
     def fit(self, data: Interactions) -> Self:
         p = self.params
@@ -42,6 +44,7 @@ class SasRec(Recommender):
         self.net = SeqNet(p, data.n_items, text)
         self.report = train_network(self.net, data, p)
         self._table = None
+        self._fp16 = None
         return self
 
     def _network(self) -> SeqNet:
@@ -56,24 +59,79 @@ class SasRec(Recommender):
                 self._table = self._network().item_table()[1:].contiguous()
         return self._table
 
-    def scores(self, histories: Sequence[History]) -> np.ndarray:
+    def _hidden(self, histories: Sequence[History]) -> torch.Tensor:
+        """``(B, C)``: each history's state after its newest event (rows of empty histories
+        are meaningless: callers mask them)."""
         net = self._network()
         if net.training:  # eval() walks every sub-module: about 0.3 ms a request
             net.eval()
-        table = self.item_table()
-        out = np.empty((len(histories), len(self.catalog)), np.float32)
+        parts = []
         with torch.inference_mode():
             for a in range(0, len(histories), SCORE_BATCH):
                 chunk = list(histories[a : a + SCORE_BATCH])
                 padded = pad_histories(chunk, self.params.max_len)
-                rows = np.arange(len(chunk))
-                hidden = net.last_hidden(*padded.rows(rows))  # (B, C)
-                s = (hidden @ table.T).numpy()
-                empty = np.array([len(h) == 0 for h in chunk])
-                if empty.any():  # nothing to read: the model has no opinion
-                    s[empty] = -np.inf
-                out[a : a + len(chunk)] = s
+                parts.append(net.last_hidden(*padded.rows(np.arange(len(chunk)))))
+        return torch.cat(parts) if parts else torch.zeros(0, self.params.dim)
+
+    def scores(self, histories: Sequence[History]) -> np.ndarray:
+        table = self.item_table()
+        out = np.empty((len(histories), len(self.catalog)), np.float32)
+        hidden = self._hidden(histories)
+        with torch.inference_mode():
+            for a in range(0, len(histories), SCORE_BATCH):
+                out[a : a + SCORE_BATCH] = (hidden[a : a + SCORE_BATCH] @ table.T).numpy()
+        empty = np.array([len(h) == 0 for h in histories], bool)
+        out[empty] = -np.inf  # nothing to read: the model has no opinion
         return out
+
+    def shortlists(self, histories: Sequence[History], n: int) -> list[Shortlist]:
+        """On large catalogs the shortlist comes from the float16 scan (see
+        ``SasRecParams.shortlist_fp16_from``); it and the scorer use exact float32 scores."""
+        if len(self.catalog) < self.params.shortlist_fp16_from:
+            return super().shortlists(histories, n)
+        import faiss
+
+        table = self.item_table().numpy()
+        hidden = self._hidden(histories).numpy()
+        # over-fetch by the history's items, which the shortlist leaves out
+        extra = max((np.unique(h.items).shape[0] for h in histories), default=0)
+        k = min(n + extra, len(self.catalog))
+        faiss.omp_set_num_threads(1)  # one history per request: fan-out would only contend
+        _, found = self.fp16_index().search(np.ascontiguousarray(hidden), k)
+        out = []
+        for r, h in enumerate(histories):
+            if len(h) == 0:
+                out.append(Shortlist(np.zeros(0, np.int64), np.zeros(0, np.float32), _no_opinion))
+                continue
+            f = found[r]
+            f = f[(f >= 0) & ~np.isin(f, h.items)][:n]
+            user = hidden[r]
+
+            def score(asked: np.ndarray, user: np.ndarray = user) -> np.ndarray:
+                return (table[asked] @ user).astype(np.float32, copy=False)
+
+            items, scores = best_first(f, score(f), n)
+            out.append(Shortlist(items, scores, score))
+        return out
+
+    def fp16_index(self) -> Any:
+        """A faiss float16 inner-product index over the item table (built once)."""
+        if self._fp16 is None:
+            import faiss
+
+            table = np.ascontiguousarray(self.item_table().numpy())
+            index = faiss.IndexScalarQuantizer(
+                table.shape[1], faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
+            )
+            index.train(table)
+            index.add(table)
+            self._fp16 = index
+        return self._fp16
+
+    def prepare(self, cache_dir: Path | None = None) -> None:
+        """Build the float16 index ahead of the first request on a large catalog."""
+        if self.net is not None and len(self.catalog) >= self.params.shortlist_fp16_from:
+            self.fp16_index()
 
     def training_report(self) -> dict[str, Any]:
         return asdict(self.report)
@@ -93,4 +151,10 @@ class SasRec(Recommender):
         net.load_state_dict({k[4:]: torch.from_numpy(v) for k, v in arrays.items()})
         net.eval()
         self.net = net
+        self._table = None
+        self._fp16 = None
         self.report = TrainReport(**params["report"])
+
+
+def _no_opinion(asked: np.ndarray) -> np.ndarray:
+    return np.full(asked.shape[0], -np.inf, np.float32)

@@ -18,11 +18,14 @@ from shopmind.serve.schemas import (
 )
 
 router = APIRouter(prefix="/v1", dependencies=[Depends(require("read"))], tags=["read"])
+# The routes are ``async`` though they compute: a plain ``def`` route runs in FastAPI's thread
+# pool, and handing each request to a pool thread and back cost more than it gained on two
+# cores, where the GIL lets one request compute at a time anyway (docs/service.md, Threads).
 Id = Annotated[str, Path(min_length=1, max_length=200)]
 
 
 @router.get("/search", response_model=SearchResponse)
-def search(
+async def search(
     request: Request,
     release: Annotated[Served, Depends(served)],
     q: Annotated[str, Query(max_length=1000, description="The query text.")],
@@ -55,7 +58,7 @@ def search(
 
 
 @router.get("/recommend/{user}", response_model=RecommendResponse)
-def recommend(
+async def recommend(
     request: Request,
     user: Id,
     release: Annotated[Served, Depends(served)],
@@ -75,7 +78,7 @@ def recommend(
 
 
 @router.get("/similar/{item}", response_model=SimilarResponse)
-def similar(
+async def similar(
     item: Id,
     release: Annotated[Served, Depends(served)],
     k: Annotated[int, Query(ge=1, le=100)] = 10,
