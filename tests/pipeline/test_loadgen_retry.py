@@ -41,3 +41,14 @@ def test_stale_connections_are_retried_not_counted_as_errors() -> None:
     summary = result.summary()
     assert summary["requests"] > 10 and summary["errors"] == 0
     assert summary["retried"] > 0 and summary["statuses"] == {"200": summary["requests"]}
+
+
+def test_open_loop_reports_its_own_send_lag() -> None:
+    port, stop = _one_shot_server()
+    try:
+        result = run_rate("127.0.0.1", port, {}, lambda w, n: ("GET", "/", None), 40.0, 0.5, 0)
+    finally:
+        stop.set()
+    summary = result.summary()
+    assert len(result.lags_ms) == summary["requests"] + summary["errors"]
+    assert 0 <= summary["send_lag_p50_ms"] <= summary["send_lag_p99_ms"] <= summary["max_ms"]

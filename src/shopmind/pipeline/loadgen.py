@@ -10,7 +10,9 @@ Open loop (:func:`run_rate`): requests arrive at a fixed mean rate (Poisson arri
 whatever the server's pace, each on a free keep-alive connection (a new one when none is
 free). Latency counts from the moment a request was due, so a stalled server cannot hide its
 queue by slowing the client down (coordinated omission). Stepping the rate up finds the
-highest load at which p99 stays within a goal.
+highest load at which p99 stays within a goal. How late the generator itself started each
+request (its timer, its own turn on the shared cores) is reported beside it as the send lag:
+it is inside the latency, and it is not the server's.
 
 It speaks just enough HTTP for the service (JSON bodies with ``Content-Length``) on asyncio
 streams: a full client library costs several times the CPU per request, and on a
@@ -40,6 +42,9 @@ class LoadResult:
     seconds: float = 0.0
     statuses: dict[int, int] = field(default_factory=dict)
     latencies_ms: list[float] = field(default_factory=list)
+    # open loop: how late the generator itself started each request (its own share of the
+    # latency, since it shares the cores with the server it measures)
+    lags_ms: list[float] = field(default_factory=list)
 
     def record(self, status: int, started: float) -> None:
         """One answered request: its status, and its latency from ``started`` (seconds on
@@ -62,6 +67,14 @@ class LoadResult:
             "p50_ms": round(float(np.percentile(lat, 50)), 2),
             "p99_ms": round(float(np.percentile(lat, 99)), 2),
             "max_ms": round(float(lat.max()), 2),
+            **(
+                {
+                    "send_lag_p50_ms": round(float(np.percentile(self.lags_ms, 50)), 2),
+                    "send_lag_p99_ms": round(float(np.percentile(self.lags_ms, 99)), 2),
+                }
+                if self.lags_ms
+                else {}
+            ),
         }
 
 
@@ -173,6 +186,7 @@ async def _run_open(
     start = time.perf_counter()
 
     async def one(n: int, at: float) -> None:
+        result.lags_ms.append((time.perf_counter() - at) * 1000)
         reused = bool(idle)
         conn = idle.pop() if idle else _Connection(host, port, headers)
         method, path, body = make(0, n)
