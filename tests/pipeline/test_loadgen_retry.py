@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 
-from shopmind.pipeline.loadgen import run_rate
+from shopmind.pipeline.loadgen import LoadResult, run_rate
 
 
 def _one_shot_server() -> tuple[int, threading.Event]:
@@ -32,23 +32,23 @@ def _one_shot_server() -> tuple[int, threading.Event]:
     return sock.getsockname()[1], stop
 
 
-def test_stale_connections_are_retried_not_counted_as_errors() -> None:
+def _open_loop(seconds: float) -> LoadResult:
+    """40 GETs/s for ``seconds`` against :func:`_one_shot_server`."""
     port, stop = _one_shot_server()
     try:
-        result = run_rate("127.0.0.1", port, {}, lambda w, n: ("GET", "/", None), 40.0, 1.0, 0)
+        return run_rate("127.0.0.1", port, {}, lambda w, n: ("GET", "/", None), 40.0, seconds, 0)
     finally:
         stop.set()
-    summary = result.summary()
+
+
+def test_stale_connections_are_retried_not_counted_as_errors() -> None:
+    summary = _open_loop(1.0).summary()
     assert summary["requests"] > 10 and summary["errors"] == 0
     assert summary["retried"] > 0 and summary["statuses"] == {"200": summary["requests"]}
 
 
 def test_open_loop_reports_its_own_send_lag() -> None:
-    port, stop = _one_shot_server()
-    try:
-        result = run_rate("127.0.0.1", port, {}, lambda w, n: ("GET", "/", None), 40.0, 0.5, 0)
-    finally:
-        stop.set()
+    result = _open_loop(0.5)
     summary = result.summary()
     assert len(result.lags_ms) == summary["requests"] + summary["errors"]
     assert 0 <= summary["send_lag_p50_ms"] <= summary["send_lag_p99_ms"] <= summary["max_ms"]

@@ -96,6 +96,19 @@ def shortlist_of_row(row: np.ndarray, history: History, n: int) -> Shortlist:
     return Shortlist(items, scores, score)
 
 
+def dot_scorer(table: np.ndarray, user: np.ndarray | None) -> Callable[[np.ndarray], np.ndarray]:
+    """A :class:`Shortlist` scorer for models that score by inner product: rows of ``table``
+    ``(N, D)`` against ``user`` ``(D,)``; ``-inf`` for every item when there is no user (a
+    history with nothing to read)."""
+
+    def score(asked: np.ndarray) -> np.ndarray:
+        if user is None:
+            return np.full(asked.shape[0], -np.inf, np.float32)
+        return (table[asked] @ user).astype(np.float32, copy=False)
+
+    return score
+
+
 class Recommender(ABC):
     """Base of every recommender; see the module docstring for the contract."""
 

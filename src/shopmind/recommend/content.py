@@ -21,7 +21,14 @@ from typing import Any, Self
 import numpy as np
 
 from shopmind.errors import InvalidArgument
-from shopmind.recommend.base import Ranked, Recommender, Shortlist, best_first, top_k
+from shopmind.recommend.base import (
+    Ranked,
+    Recommender,
+    Shortlist,
+    best_first,
+    dot_scorer,
+    top_k,
+)
 from shopmind.recommend.data import History, Interactions
 from shopmind.text.finetune import check_ranges
 
@@ -129,24 +136,12 @@ class ContentKNN(Recommender):
         sims, found = self._search(users, known)
         out = []
         for r, h in enumerate(histories):
-            user = users[r] if known[r] else None
             f, s = found[r], sims[r]
             keep = (f >= 0) & ~np.isin(f, h.items)
-            out.append(self._shortlist(f[keep], s[keep], n, user))
+            items, scores = best_first(f[keep], s[keep], n)
+            user = users[r] if known[r] else None
+            out.append(Shortlist(items, scores, dot_scorer(self.vectors, user)))
         return out
-
-    def _shortlist(
-        self, found: np.ndarray, sims: np.ndarray, n: int, user: np.ndarray | None
-    ) -> Shortlist:
-        items, scores = best_first(found, sims, n)
-        vectors = self.vectors
-
-        def score(asked: np.ndarray) -> np.ndarray:
-            if user is None:
-                return np.full(asked.shape[0], -np.inf, np.float32)
-            return (vectors[asked] @ user).astype(np.float32, copy=False)
-
-        return Shortlist(items, scores, score)
 
     def scores(self, histories: Sequence[History]) -> np.ndarray:
         v = self.vectors

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from shopmind.errors import InvalidArgument
-from shopmind.recommend.base import Recommender, Shortlist, best_first
+from shopmind.recommend.base import Recommender, Shortlist, best_first, dot_scorer
 from shopmind.recommend.data import History, Interactions
 from shopmind.recommend.sasrec.config import SasRecParams
 from shopmind.recommend.sasrec.network import SeqNet
@@ -100,17 +100,10 @@ class SasRec(Recommender):
         _, found = self.fp16_index().search(np.ascontiguousarray(hidden), k)
         out = []
         for r, h in enumerate(histories):
-            if len(h) == 0:
-                out.append(Shortlist(np.zeros(0, np.int64), np.zeros(0, np.float32), _no_opinion))
-                continue
+            score = dot_scorer(table, hidden[r] if len(h) else None)
             f = found[r]
             f = f[(f >= 0) & ~np.isin(f, h.items)][:n]
-            user = hidden[r]
-
-            def score(asked: np.ndarray, user: np.ndarray = user) -> np.ndarray:
-                return (table[asked] @ user).astype(np.float32, copy=False)
-
-            items, scores = best_first(f, score(f), n)
+            items, scores = best_first(f, score(f), n)  # an empty history: none finite
             out.append(Shortlist(items, scores, score))
         return out
 
@@ -154,7 +147,3 @@ class SasRec(Recommender):
         self._table = None
         self._fp16 = None
         self.report = TrainReport(**params["report"])
-
-
-def _no_opinion(asked: np.ndarray) -> np.ndarray:
-    return np.full(asked.shape[0], -np.inf, np.float32)
