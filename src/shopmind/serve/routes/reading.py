@@ -17,10 +17,10 @@ from shopmind.serve.schemas import (
     SimilarResponse,
 )
 
-router = APIRouter(prefix="/v1", dependencies=[Depends(require("read"))], tags=["read"])
 # The routes are ``async`` though they compute: a plain ``def`` route runs in FastAPI's thread
 # pool, and handing each request to a pool thread and back cost more than it gained on two
 # cores, where the GIL lets one request compute at a time anyway (docs/service.md, Threads).
+router = APIRouter(prefix="/v1", dependencies=[Depends(require("read"))], tags=["read"])
 Id = Annotated[str, Path(min_length=1, max_length=200)]
 
 
