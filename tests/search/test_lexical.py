@@ -133,6 +133,30 @@ def test_typo_fallback(index: BM25Index) -> None:
     assert index.typo_candidates("hos") == []  # too short
 
 
+def test_compound_words_are_joined_and_split() -> None:
+    titles = [
+        "Kwikset Halifax satin nickel lever",
+        "Liberty center mount drawer slide",
+        "Satin nickel cabinet pull",
+        "Drawer organiser tray",
+    ]
+    index = BM25Index.build({"title": titles}, {"title": 1.0})
+    joined = LexicalRetriever(index).search("kwik set lever", 2)
+    assert joined.rows[0] == 0
+    assert joined.explain["joined"] == {"kwik set": "kwikset"}
+    split = LexicalRetriever(index).search("centermount slide", 2)
+    assert split.rows[0] == 1
+    assert split.explain["split"] == {"centermount": ["center", "mount"]}
+    assert split.explain["unknown"] == []
+    # a variant counts like a typo stand-in, so below the word as the catalog writes it
+    exact = LexicalRetriever(index).search("center mount slide", 1)
+    assert split.scores[0] < exact.scores[0]
+    # typo fall-back off turns compounds off too
+    off = LexicalRetriever(index, typo_weight=0.0).search("centermount", 2)
+    assert len(off) == 0
+    assert "joined" not in LexicalRetriever(index).search("satin nickel", 2).explain
+
+
 @pytest.mark.parametrize("query", ["", "   ", "the of and", "zzzzzz qqqqqq", "\x00😀"])
 def test_empty_or_unknown_query_gives_no_hits(retriever: LexicalRetriever, query: str) -> None:
     hits = retriever.search(query, 10)

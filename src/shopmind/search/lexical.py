@@ -26,6 +26,12 @@ term and each of its one-letter deletions, hashed and sorted), built on first us
 with an exact distance test. Model numbers and sizes are never corrected ("2x4" must not match
 "2x6"). Matching runs on analysed (stemmed) terms.
 
+**Compound words.** Two neighbouring query words that the vocabulary holds as one term ("kwik
+set" -> "kwikset", "closet maid" -> "closetmaid") add that term, and a word the vocabulary
+lacks that is two of its terms ("centermount" -> "center" + "mount") adds both; each counts
+at ``typo_weight``, like a typo stand-in, and typo fall-back off turns these off too. On
+Home Depot training queries this lifted BM25's recall@100 by about 0.01.
+
 **Synonyms.** With a :class:`~shopmind.search.synonyms.Synonyms`, the query's analysed terms
 are expanded before weighting: each expansion term counts at the synonyms' ``weight`` (0.5 by
 default) of a real match, once, whatever it expands. Query terms whose synonym rule added terms
@@ -35,6 +41,7 @@ in the vocabulary are dropped silently.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import numbers
@@ -63,6 +70,7 @@ MATRIX_FILE = "bm25.npz"
 META_FILE = "bm25.json"
 TYPO_MIN_LEN = 4
 TYPO_MAX_CANDIDATES = 3
+COMPOUND_MIN_PART = 3
 # Field weights used when a caller names none; fields not listed here get 1.0.
 DEFAULT_WEIGHTS = {"title": 3.0, "brand": 2.0, "category": 1.0, "attributes": 1.0}
 
@@ -264,7 +272,16 @@ class BM25Index:
                     out[fid] = out.get(fid, 0.0) + typo_weight * count
             else:
                 unknown.append(term)
+        joined, split = self._compounds(tokens, [*unknown, *typos]) if typo_weight > 0 else ({}, {})
+        for term in [*joined.values(), *(t for parts in split.values() for t in parts)]:
+            cid = self.term_ids[term]
+            out[cid] = out.get(cid, 0.0) + typo_weight
+        unknown = [t for t in unknown if t not in split]
         explain: dict[str, object] = {"terms": known, "typos": typos, "unknown": unknown}
+        if joined:
+            explain["joined"] = joined
+        if split:
+            explain["split"] = split
         applied: dict[str, list[str]] = {}
         for source, added in expansions.items():
             found = [t for t in added if t in self.term_ids]
@@ -276,6 +293,33 @@ class BM25Index:
         if applied:
             explain["synonyms"] = applied
         return out, explain
+
+    def _compounds(
+        self, tokens: Sequence[str], misses: Sequence[str]
+    ) -> tuple[dict[str, str], dict[str, list[str]]]:
+        """Spelling variants of compound words: neighbouring query words that the catalog
+        writes as one ("kwik set" -> "kwikset"), and words it does not know that are two of
+        its words ("centermount" -> "center", "mount"; the split whose rarer half is the
+        commonest wins). Letters only, each part at least 3 long."""
+        joined: dict[str, str] = {}
+        for a, b in itertools.pairwise(tokens):
+            if a.isalpha() and b.isalpha() and (a + b) in self.term_ids:
+                joined[f"{a} {b}"] = a + b
+        df = np.diff(self._indptr)
+        split: dict[str, list[str]] = {}
+        for term in misses:
+            if not term.isalpha() or len(term) < 2 * COMPOUND_MIN_PART:
+                continue
+            best: tuple[int, int] | None = None
+            for i in range(COMPOUND_MIN_PART, len(term) - COMPOUND_MIN_PART + 1):
+                left, right = self.term_ids.get(term[:i]), self.term_ids.get(term[i:])
+                if left is not None and right is not None:
+                    support = int(min(df[left], df[right]))
+                    if best is None or support > best[0]:
+                        best = (support, i)
+            if best is not None:
+                split[term] = [term[: best[1]], term[best[1] :]]
+        return joined, split
 
     def score_columns(self, weights: dict[int, float]) -> npt.NDArray[np.float32]:
         """(n,) float32: weighted sum of the given term columns; ``-inf`` where none matches."""
