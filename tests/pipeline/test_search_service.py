@@ -61,6 +61,27 @@ def test_search_finds_a_product_by_its_title(built: tuple[Workspace, Settings]) 
     )
 
 
+def test_corrections_say_how_the_query_was_read(built: tuple[Workspace, Settings]) -> None:
+    ws, settings = built
+    service = open_search(ws, settings)
+    analyzer = service.lexical.index.analyzer
+    titles = ws.read_table(ws.get("products"), columns=["title"])["title"].to_pylist()
+    word = next(
+        w.lower()
+        for t in titles
+        for w in t.split()
+        if len(w) >= 6 and w.isalpha() and analyzer.tokens(w) == [w.lower()]
+    )
+    typo = word[:2] + word[3:]  # one letter dropped
+    outcome = service.search(typo, k=5, understand=False)
+    assert outcome.corrections["typos"][typo][0] == word
+    assert outcome.results and word in (outcome.results[0].title or "").lower()
+    assert outcome.to_dict()["corrections"] == outcome.corrections
+    assert service.search(word, k=5, understand=False).corrections == {}
+    text = CliRunner().invoke(cli, ["search", typo, "--k", "2", "--workspace", str(ws.root)])
+    assert text.exit_code == 0 and f"(read as: {typo} -> {word}" in text.stdout
+
+
 @pytest.mark.parametrize("query", ["", "   ", "\x00\x01\x02", "x" * 20000, "🙂 红色 ☃"])
 def test_odd_queries_never_crash(built: tuple[Workspace, Settings], query: str) -> None:
     ws, settings = built
@@ -108,6 +129,8 @@ def test_search_cli_and_api(own_build: tuple[Workspace, Settings]) -> None:
         r = api.get("/v1/search", params={"q": title, "k": 2, "explain": "true"})
         assert r.status_code == 200 and len(r.json()["results"]) == 2
         assert r.json()["ranked"] is True and r.json()["intent"]
+        # how the query was read ("T-Shirt" also as the catalog's other spelling, tshirt)
+        assert isinstance(r.json()["corrections"], dict)
         assert "contributions" in r.json()["results"][0]["explain"]
         assert api.get("/v1/search", params={"q": "x", "k": 0}).status_code == 422
 

@@ -132,6 +132,10 @@ def test_browse_assets_lineage_search_and_users(server: tuple[str, Shop], browse
     assert page.locator("#results .hit").count() <= before
     expect(page.locator("#explain").first).to_be_visible()
     _shoot(page, "search")
+    # a misspelt query: the page says how it was read
+    page.fill("#q", "shoees")
+    page.click("#search-form button")
+    expect(page.locator("#search-info")).to_contain_text("read as: ")
 
     # a user: post a purchase of the first recommendation and see the list change
     user = shop.ws.read_table(shop.ws.get("events"), columns=["user_id"])["user_id"][0].as_py()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from shopmind.cli.common import Context, common_options
@@ -65,6 +67,8 @@ def search(
                 f"     (searched {outcome.searched!r}; read as filters: "
                 f"{', '.join(outcome.understood)})"
             )
+        if outcome.corrections:
+            lines.append(f"     (read as: {_corrections_line(outcome.corrections)})")
         for rank, r in enumerate(outcome.results, 1):
             line = f"{rank:>3}. {r.score:7.4f}  {r.item_id:<14} {r.title}"
             if explain:
@@ -79,6 +83,16 @@ def search(
         return "\n".join(lines)
 
     ctx.emit(data, text)
+
+
+def _corrections_line(corrections: dict[str, Any]) -> str:
+    """``hoze -> hose``, ``kwik set -> kwikset``, ``centermount -> center + mount`` ..."""
+    parts = []
+    for kind, found in corrections.items():
+        for written, read in found.items():
+            joiner = " + " if kind == "split" else " | "
+            parts.append(f"{written} -> {read if isinstance(read, str) else joiner.join(read)}")
+    return "; ".join(parts)
 
 
 def _explain_line(explain: dict[str, object]) -> str:

@@ -483,15 +483,22 @@ class LexicalRetriever(Retriever):
 
     def score_all(self, query: str) -> npt.NDArray[np.float32]:
         """(n,) BM25F scores of every document; ``-inf`` where no query term matches."""
+        return self.score_and_read(query)[0]
+
+    def score_and_read(self, query: str) -> tuple[npt.NDArray[np.float32], dict[str, object]]:
+        """:meth:`score_all` and how the query was read (:meth:`BM25Index.term_weights`'
+        second value: ``terms``, ``typos``, ``unknown``, and ``joined``, ``split``,
+        ``synonyms`` when any applied)."""
         _check_query(query)
-        weights, _ = self.index.term_weights(query, self.typo_weight, self.synonyms)
-        return self.index.score_columns(weights)
+        weights, reading = self.index.term_weights(query, self.typo_weight, self.synonyms)
+        return self.index.score_columns(weights), reading
 
     def search(self, query: str, k: int = 10) -> Hits:
         """The ``k`` best documents. ``explain``: ``terms`` (query terms found), ``typos``
         (unknown term -> stand-ins used), ``unknown`` (ignored terms), ``matched`` (per hit, the
-        index terms it contains) and, when a synonym rule added terms, ``synonyms`` (matched
-        term -> added terms)."""
+        index terms it contains) and, when they applied, ``joined`` (two words -> the catalog's
+        one), ``split`` (one word -> the catalog's two) and ``synonyms`` (matched term -> added
+        terms)."""
         if isinstance(k, bool) or not isinstance(k, int) or k < 1:
             raise InvalidArgument(f"k must be an int >= 1, got {k!r}", argument="k")
         _check_query(query)

@@ -48,6 +48,9 @@ PERSONAL_WEIGHT = 0.1
 # the ranker's scores over the query's candidates (a scale-free nudge, as above).
 PERSONAL_RANKED = 0.5
 FACET_DEPTH = 1000
+# how the lexical side read the query differently from how it was written, reported with
+# every search so a shopper can be told "showing results for ..."
+CORRECTIONS = ("typos", "joined", "split", "synonyms")
 
 
 def _attribute_text(raw: str | None) -> str | None:
@@ -118,6 +121,7 @@ class SearchOutcome:
     personalised: bool = False
     ranked: bool = False
     intent: list[dict[str, Any]] = field(default_factory=list)
+    corrections: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -130,6 +134,7 @@ class SearchOutcome:
             "personalised": self.personalised,
             "ranked": self.ranked,
             "intent": self.intent,
+            "corrections": self.corrections,
         }
 
 
@@ -308,7 +313,8 @@ class SearchService:
         )
         if not text.strip():
             return outcome
-        lexical = self.lexical.score_all(text)  # (n,)
+        lexical, reading = self.lexical.score_and_read(text)  # (n,)
+        outcome.corrections = {k: reading[k] for k in CORRECTIONS if reading.get(k)}
         # At catalog scale (an approximate vector index) only a pool is scored: the lexical
         # side's best and the index's best; fusion, filters and facets work on that pool.
         pool: npt.NDArray[np.int64] | None = None

@@ -114,6 +114,7 @@ class SearchResponse(BaseModel):
     personalised: bool
     ranked: bool
     intent: list[dict[str, Any]]
+    corrections: dict[str, Any]
 
 
 class Health(BaseModel):

@@ -286,7 +286,11 @@ async function runSearch() {
   for (const b of st.brand) drop('brand: ' + b, () => { st.brand = st.brand.filter((x) => x !== b); });
   out.replaceChildren(h('p', { class: 'muted', text: 'searching…' }));
   let r; try { r = await api('/v1/search?' + p.toString()); } catch (err) { out.replaceChildren(h('p', { class: 'error', role: 'alert', text: err.message })); return; }
+  // how the engine read the query (typo stand-ins, joined and split words, synonyms)
+  const readAs = Object.entries(r.corrections || {}).flatMap(([kind, found]) => Object.entries(found).map(
+    ([w, v]) => w + ' → ' + (Array.isArray(v) ? v.join(kind === 'split' ? ' + ' : ' | ') : v)));
   const info = h('p', { class: 'muted', id: 'search-info' }, `${r.results.length} results · ${r.searched}` + (r.understood.length ? ' · understood: ' + r.understood.join(', ') : '') +
+    (readAs.length ? ' · read as: ' + readAs.join('; ') : '') +
     (r.personalised ? ' · personalised' : '') + (r.ranked ? ' · learned ranker' : ''));
   const facets = h('div', { class: 'facets', id: 'facets' });
   for (const [name, values] of Object.entries(r.facets || {})) {
