@@ -305,7 +305,6 @@ class BM25Index:
         for a, b in itertools.pairwise(tokens):
             if a.isalpha() and b.isalpha() and (a + b) in self.term_ids:
                 joined[f"{a} {b}"] = a + b
-        df = np.diff(self._indptr)
         split: dict[str, list[str]] = {}
         for term in misses:
             if not term.isalpha() or len(term) < 2 * COMPOUND_MIN_PART:
@@ -314,12 +313,16 @@ class BM25Index:
             for i in range(COMPOUND_MIN_PART, len(term) - COMPOUND_MIN_PART + 1):
                 left, right = self.term_ids.get(term[:i]), self.term_ids.get(term[i:])
                 if left is not None and right is not None:
-                    support = int(min(df[left], df[right]))
+                    support = min(self._df(left), self._df(right))
                     if best is None or support > best[0]:
                         best = (support, i)
             if best is not None:
                 split[term] = [term[: best[1]], term[best[1] :]]
         return joined, split
+
+    def _df(self, term_id: int) -> int:
+        """Documents holding the term (its column's length)."""
+        return int(self._indptr[term_id + 1] - self._indptr[term_id])
 
     def score_columns(self, weights: dict[int, float]) -> npt.NDArray[np.float32]:
         """(n,) float32: weighted sum of the given term columns; ``-inf`` where none matches."""
@@ -362,8 +365,7 @@ class BM25Index:
         cand = {int(i) for a, z in zip(lo.tolist(), hi.tolist(), strict=True) for i in ids[a:z]}
         # Hashes may collide and deletion pairs also meet at distance 2: check exactly.
         good = [i for i in cand if _within_one_edit(term, self.vocabulary[i])]
-        df = np.diff(self._indptr)
-        good.sort(key=lambda i: (-int(df[i]), self.vocabulary[i]))
+        good.sort(key=lambda i: (-self._df(i), self.vocabulary[i]))
         return [self.vocabulary[i] for i in good[:TYPO_MAX_CANDIDATES]]
 
     def _typo_index(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
