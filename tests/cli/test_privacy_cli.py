@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from filetools import write
 from shopmind.cli.main import cli
+from shopmind.privacy.pseudonym import KERNELS
 
 PRODUCTS = "item_id,title,category\nA,Alpha,Home > Kitchen\nB,Beta,Home\nC,Gamma,Garden\n"
 EVENTS = (
@@ -58,6 +59,10 @@ def test_bench_privacy_times_both_settings_and_erases(tmp_path: Path) -> None:
     ingest = data["ingest"]
     assert len(ingest["seconds_off"]) == len(ingest["seconds_on"]) == 1
     assert ingest["median_rows_per_s_on"] > 0 and ingest["median_rows_per_s_off"] > 0
+    stages = ingest["stage_seconds_on"]
+    assert list(stages) == ["prepare", "read_validate", "dedupe", "references", "write", "profile"]
+    assert sum(stages.values()) <= ingest["seconds_on"][0] + 0.01  # each rounded to 1 ms
+    assert ingest["kernel"] in KERNELS and ingest["pseudonym_chars"] == 10
     runs = data["erasure"]["runs"]
     assert len(runs) == 2 and all(r["rows_removed"] > 0 for r in runs)
     assert all("events@1" in r["assets_rewritten"] for r in runs)

@@ -23,6 +23,10 @@ def test_create_activate_and_roll_back(shop: Shop, tmp_path: Path) -> None:
         assert made.status_code == 201 and made.json()["id"] == 2 and not made.json()["active"]
         switched = c.post("/v1/releases/2/activate", headers=admin).json()
         assert switched["release"]["id"] == 2 and switched["checks"]["search"]["hits"] > 0
+        # the recommendation check is recorded without the user it asked for (no person's
+        # id in a release file, which erasure does not rewrite)
+        assert switched["checks"]["recommend"]["items"] > 0
+        assert "user" not in switched["checks"]["recommend"]
         assert c.get("/readyz").json()["release"] == 2
         back = c.post("/v1/releases/rollback", headers=admin).json()
         assert back["release"]["id"] == 1 and c.get("/readyz").json()["release"] == 1

@@ -45,13 +45,16 @@ def bench_privacy_cmd(
 ) -> None:
     """Ingest throughput with and without pseudonyms and masking (same CSV, alternated runs in
     child processes), then the time to erase single users from the workspace so built."""
+    from shopmind.privacy.pseudonym import Pseudonymizer
     from shopmind.synth import SynthConfig, write_shop
+    from shopmind.workspace.store import pseudonym_chars
 
     data_dir = work / f"data-{n_events}-{n_items}-{n_users}"
     config = SynthConfig(seed=1, n_items=n_items, n_users=n_users, n_events=n_events, n_queries=100)
     files = write_shop(config, data_dir)["files"]
     assert isinstance(files, dict)
     timings: dict[str, list[float]] = {"off": [], "on": []}
+    stages: dict[str, list[dict[str, float]]] = {"off": [], "on": []}
     for _ in range(repeats):
         for name, env in (("off", _OFF), ("on", _ON)):
             ws_dir = work / f"workspace-{name}"
@@ -59,6 +62,7 @@ def bench_privacy_cmd(
             _ingest_subprocess(ws_dir, "products", Path(files["products"]), env)
             report = _ingest_subprocess(ws_dir, "events", Path(files["events"]), env)["report"]
             timings[name].append(float(report["seconds"]))
+            stages[name].append(report["stage_seconds"])
     off, on = statistics.median(timings["off"]), statistics.median(timings["on"])
     ws_dir = work / "workspace-on"  # the last ingest with the default settings
     _ingest_subprocess(ws_dir, "users", Path(files["users"]))
@@ -71,6 +75,12 @@ def bench_privacy_cmd(
             "median_rows_per_s_off": round(n_events / off),
             "median_rows_per_s_on": round(n_events / on),
             "overhead_pct": round(100 * (on - off) / off, 1),
+            # median seconds per stage of the job (IngestReport.stage_seconds)
+            "stage_seconds_off": _median_stages(stages["off"]),
+            "stage_seconds_on": _median_stages(stages["on"]),
+            # how the pseudonyms were computed: the C extension or DuckDB, and how long
+            "kernel": Pseudonymizer(b"k" * 16).kernel,
+            "pseudonym_chars": pseudonym_chars(ws_dir),
         },
         "erasure": _erase_some(ctx, ws_dir, _active_users(Path(files["events"]), erasures)),
     }
@@ -79,6 +89,12 @@ def bench_privacy_cmd(
         f"--repeats {repeats} --erasures {erasures}"
     )
     finish(ctx, result, command, out)
+
+
+def _median_stages(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Per stage, the median of its seconds over ``runs``."""
+    names = dict.fromkeys(name for run in runs for name in run)  # in the job's order
+    return {name: round(statistics.median(run.get(name, 0.0) for run in runs), 3) for name in names}
 
 
 def _active_users(events_csv: Path, n: int) -> list[str]:

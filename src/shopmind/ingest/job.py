@@ -57,6 +57,10 @@ class IngestReport:
     references: dict[str, Any] = field(default_factory=dict)
     diff: dict[str, Any] | None = None
     seconds: float = 0.0
+    #: where the time went: prepare (hash the source file, open the job), read_validate
+    #: (read, validate, pseudonymise, stage), dedupe, references, write (data and quarantine
+    #: files), profile (quality, drift)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__)
@@ -227,6 +231,15 @@ def ingest_file(
     workspace unchanged.
     """
     started = time.perf_counter()
+    stages: dict[str, float] = {}
+    mark = started
+
+    def lap(stage: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        stages[stage] = round(now - mark, 3)
+        mark = now
+
     contract = contract_for(kind)
     path = check_file(Path(path))
     fmt_name, reader = resolve_reader(fmt, contract.kind, path)
@@ -258,15 +271,19 @@ def ingest_file(
         con = job_connection(settings, txn.dir)
         ok_path, bad_path = txn.dir / "accepted.parquet", txn.dir / "rejected.parquet"
         privacy = IngestPrivacy.from_settings(ws.root, settings, contract)
+        lap("prepare")
         staged = _stream(
             con, contract, reader, path, options, rules, explicit, ok_path, bad_path, privacy
         )
+        lap("read_validate")
         dedupe(con, contract, ok_path)
+        lap("dedupe")
         references = (
             _check_references(con, ws, products, settings.ingest_unknown_items)
             if contract.kind == "events"
             else {}
         )
+        lap("references")
         to_quarantine = (
             str(products.ref)
             if products is not None and settings.ingest_unknown_items == "quarantine"
@@ -275,6 +292,7 @@ def ingest_file(
         _write_outputs(con, contract, bad_path, data.data_path, quar.data_path, to_quarantine)
         os.remove(ok_path)
         os.remove(bad_path)
+        lap("write")
 
         accepted = pq.read_metadata(data.data_path).num_rows
         quarantined = pq.read_metadata(quar.data_path).num_rows
@@ -299,6 +317,7 @@ def ingest_file(
             else None
         )
         con.close()
+        lap("profile")
 
         params = {
             "kind": contract.kind,
@@ -325,6 +344,7 @@ def ingest_file(
             references=references,
             diff=diff,
             seconds=round(time.perf_counter() - started, 3),
+            stage_seconds=stages,
         )
         inputs = (products.ref,) if products else ()
         stored = {

@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 from shopmind.config import Settings
 from shopmind.contracts import TableContract, contract_for
 from shopmind.privacy.pii import KINDS, mask_pii
-from shopmind.privacy.pseudonym import Pseudonymizer, is_pseudonym
+from shopmind.privacy.pseudonym import Pseudonymizer
 from shopmind.privacy.scan import MAYBE_PII
 
 IDENTIFIER = "identifier"
@@ -197,18 +197,20 @@ class LivePrivacy:
     def user(self, user: str) -> str:
         """The id under which the assets and live state know ``user``: the pseudonym of the
         shop's id; a value that already is a pseudonym (copied from an asset) is kept."""
-        if self.pseudonymizer is None or is_pseudonym(user):
+        pseudonyms = self.pseudonymizer
+        if pseudonyms is None or pseudonyms.is_pseudonym(user):
             return user
-        return self.pseudonymizer.pseudonym(user)
+        return pseudonyms.pseudonym(user)
 
     def event(self, event: Mapping[str, Any]) -> dict[str, Any]:
         """``event`` (a JSON object) with identifiers pseudonymised and free text masked."""
         out = dict(event)
-        if self.pseudonymizer is not None:
+        pseudonyms = self.pseudonymizer
+        if pseudonyms is not None:
             for name in self.identifiers:
                 value = out.get(name)
-                if isinstance(value, str) and not is_pseudonym(value):
-                    out[name] = self.pseudonymizer.pseudonym(value)
+                if isinstance(value, str) and not pseudonyms.is_pseudonym(value):
+                    out[name] = pseudonyms.pseudonym(value)
         for name in self.masked:
             value = out.get(name)
             if isinstance(value, str):

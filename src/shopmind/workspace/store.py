@@ -46,11 +46,29 @@ from shopmind.workspace.files import (
 from shopmind.workspace.refs import AssetRef, AssetVersion, check_asset_name, parse_spec
 from shopmind.workspace.registry import Registry, SqliteRegistry
 
-FORMAT_VERSION = 1
+# 2: pseudonyms of 10 characters after ``p_``, recorded in the marker (format 1: 22)
+FORMAT_VERSION = 2
 MARKER = "workspace.json"
+#: Base-64 characters after ``p_`` in the pseudonyms of a workspace created now (60 bits:
+#: the whole id fits the 12 bytes DuckDB stores inline; docs/privacy.md says what it costs).
+PSEUDONYM_CHARS = 10
+_PSEUDONYM_CHARS_V1 = 22
 DATA_FILE = "data.parquet"
 OWNER_FILE = "owner.pid"
 PRIVACY_LOCK = "privacy.lock"
+
+
+def pseudonym_chars(root: Path) -> int:
+    """Characters after ``p_`` in the pseudonyms of the workspace at ``root``: what its marker
+    records; 22 in a workspace of format 1, which predates the record, so that its assets keep
+    joining with what is ingested later; :data:`PSEUDONYM_CHARS` where no workspace is yet."""
+    try:
+        info = json.loads((Path(root) / MARKER).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return PSEUDONYM_CHARS
+    except ValueError as exc:
+        raise WorkspaceError(f"{Path(root) / MARKER} is corrupt: {exc}", path=str(root)) from exc
+    return int(info.get("pseudonym_chars", _PSEUDONYM_CHARS_V1))
 
 
 def _alive(pid: int) -> bool:
@@ -233,6 +251,7 @@ class Workspace:
         info = {
             "format": "shopmind-workspace",
             "format_version": FORMAT_VERSION,
+            "pseudonym_chars": PSEUDONYM_CHARS,
             "created_by": __version__,
             "created_at": datetime.now(UTC).isoformat(),
         }
