@@ -2,8 +2,8 @@
 
 ``pseudonym(value)`` is an HMAC-SHA256 of the value under a workspace secret, cut to 60
 bits, written as 10 URL-safe base-64 characters and prefixed with ``p_``: 12 characters, which
-DuckDB keeps inline (longer ids cost ingest a tenth more time; docs/privacy.md gives the odds
-of two ids sharing a pseudonym). Workspaces of format 1 keep their 22 characters (128 bits),
+DuckDB keeps inline (docs/privacy.md: what longer ones cost, and the odds of two ids sharing a
+pseudonym). Workspaces of format 1 keep their 22 characters (128 bits),
 as recorded in the workspace (:func:`shopmind.workspace.store.pseudonym_chars`). The same value
 always gives the same pseudonym under one key, so tables pseudonymised separately still join;
 without the key nobody can compute a user's pseudonym from their id (a plain hash could be
