@@ -62,13 +62,20 @@ def pseudonym_chars(root: Path) -> int:
     """Characters after ``p_`` in the pseudonyms of the workspace at ``root``: what its marker
     records; 22 in a workspace of format 1, which predates the record, so that its assets keep
     joining with what is ingested later; :data:`PSEUDONYM_CHARS` where no workspace is yet."""
-    try:
-        info = json.loads((Path(root) / MARKER).read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    marker = Path(root) / MARKER
+    if not marker.is_file():
         return PSEUDONYM_CHARS
-    except ValueError as exc:
-        raise WorkspaceError(f"{Path(root) / MARKER} is corrupt: {exc}", path=str(root)) from exc
-    return int(info.get("pseudonym_chars", _PSEUDONYM_CHARS_V1))
+    return int(_marker_info(marker).get("pseudonym_chars", _PSEUDONYM_CHARS_V1))
+
+
+def _marker_info(marker: Path) -> dict[str, Any]:
+    """The workspace marker's record, with its ``format_version`` checked to be a number."""
+    try:
+        info = json.loads(marker.read_text(encoding="utf-8"))
+        info["format_version"] = int(info["format_version"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise WorkspaceError(f"{marker} is corrupt: {exc}", path=str(marker)) from exc
+    return dict(info)
 
 
 def _alive(pid: int) -> bool:
@@ -227,11 +234,8 @@ class Workspace:
                     path=str(root),
                 )
             return cls._create(root)
-        try:
-            info = json.loads(marker.read_text(encoding="utf-8"))
-            found = int(info["format_version"])
-        except (ValueError, KeyError, TypeError) as exc:
-            raise WorkspaceError(f"{marker} is corrupt: {exc}", path=str(marker)) from exc
+        info = _marker_info(marker)
+        found = info["format_version"]
         if found > FORMAT_VERSION:
             raise WorkspaceVersionError(
                 f"workspace {root} has format version {found}, written by shopmind "
