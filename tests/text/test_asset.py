@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from shopmind.errors import InvalidArgument
 from shopmind.text.asset import build_encoder_asset, load_encoder, load_source
+from shopmind.text.onnx_encoder import has_vnni
 from shopmind.text.sources import ModelSource
 from shopmind.workspace import Workspace
 
@@ -22,6 +25,8 @@ def test_encoder_asset_round_trip(ws: Workspace, tiny_src: ModelSource) -> None:
     }
     agree = v.quality["int8_agreement"]
     assert agree["texts"] == len(TEXTS) and agree["min_cosine"] > 0.99
+    # 7-bit weights exactly where this CPU lacks VNNI (saturating AVX2 sums otherwise)
+    assert v.params["int8_reduce_range"] is (not has_vnni())
     torch_enc = load_encoder(ws, v, "torch")
     onnx_enc = load_encoder(ws, v, "onnx-int8")
     assert torch_enc.info.model_id == "tiny-32x2@1/torch"
@@ -46,3 +51,14 @@ def test_empty_calibration_is_refused(ws: Workspace, tiny_src: ModelSource) -> N
     with pytest.raises(InvalidArgument, match="calibration"):
         build_encoder_asset(ws, tiny_src, [])
     assert ws.versions() == []
+
+
+def test_vnni_is_read_from_the_cpu_flags(tmp_path: Path) -> None:
+    info = tmp_path / "cpuinfo"
+    info.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_vnni\n")
+    assert has_vnni(info)
+    info.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 avx_vnni\n")
+    assert has_vnni(info)
+    info.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f\n")
+    assert not has_vnni(info)
+    assert not has_vnni(tmp_path / "missing")  # not Linux: the safe choice, 7-bit weights

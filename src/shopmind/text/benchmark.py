@@ -15,7 +15,7 @@ import numpy as np
 
 from shopmind.text.asset import SMOOTH_ALPHA
 from shopmind.text.base import Encoder
-from shopmind.text.onnx_encoder import OnnxEncoder, export_onnx, quantize_int8
+from shopmind.text.onnx_encoder import OnnxEncoder, export_onnx, has_vnni, quantize_int8
 from shopmind.text.smooth import smooth_for_int8
 from shopmind.text.sources import ModelSource
 from shopmind.text.torch_encoder import TorchEncoder
@@ -55,12 +55,16 @@ def bench_encoder(
     batch_size: int = 32,
     repeats: int = 3,
     smooth_alpha: float = SMOOTH_ALPHA,
+    reduce_range: bool | None = None,
 ) -> dict[str, Any]:
     """Encode ``texts`` with torch and with the int8 ONNX export of ``source``; compare.
 
     ``calibration``: other texts of the same kind, used to smooth activations before int8
-    (kept apart from ``texts`` so the agreement is measured out of sample).
+    (kept apart from ``texts`` so the agreement is measured out of sample). ``reduce_range``:
+    7-bit int8 weights; None decides as the encoder asset does (:func:`quantize_int8`).
     """
+    if reduce_range is None:
+        reduce_range = not has_vnni()
     results: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
@@ -94,7 +98,7 @@ def bench_encoder(
             else source.model
         )  # 0: plain int8, for comparison
         fp32 = export_onnx(model, Path(tmp) / "model.onnx")
-        int8 = quantize_int8(fp32, Path(tmp) / "model.int8.onnx")
+        int8 = quantize_int8(fp32, Path(tmp) / "model.int8.onnx", reduce_range)
         export_s = time.perf_counter() - started
         encoder = OnnxEncoder(
             int8,
@@ -113,6 +117,7 @@ def bench_encoder(
             "mean_cosine": round(float(cos.mean()), 5),
             "p01_cosine": round(float(np.percentile(cos, 1)), 5),
             "export_seconds": round(export_s, 2),
+            "reduce_range": reduce_range,
             "model_bytes": int8.stat().st_size,
         }
     torch_speed = results["backends"]["torch"]["texts_per_s"]

@@ -49,13 +49,32 @@ def export_onnx(model: BertEncoder, path: Path) -> Path:
     return path
 
 
-def quantize_int8(src: Path, dst: Path) -> Path:
+def has_vnni(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """True when the CPU multiplies 8-bit integers with VNNI (AVX-512 VNNI or AVX-VNNI), as
+    Linux reports it; False when it does not or cannot be told."""
+    try:
+        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    flags = next((ln for ln in text.splitlines() if ln.startswith("flags")), "").split()
+    return "avx512_vnni" in flags or "avx_vnni" in flags
+
+
+def quantize_int8(src: Path, dst: Path, reduce_range: bool | None = None) -> Path:
     """Dynamic int8 quantisation of every weight matrix (activations are quantised per batch).
 
     Export a model passed through :func:`shopmind.text.smooth.smooth_for_int8` first: without
     smoothing, the FFN down-projections (whose inputs come out of GELU with large outliers)
     cost most of the agreement with the torch reference (see docs/benchmarks.md).
+
+    ``reduce_range``: weights in 7 bits. Without VNNI, onnxruntime multiplies the 8-bit
+    activations and weights with AVX2 instructions that add pairs of products into saturating
+    16-bit sums; full-range weights overflow them (on such a CPU the min cosine to torch fell
+    from 0.991 to 0.985 and Home Depot dense recall@100 from 0.689 to 0.682). None: reduce
+    when this CPU has no VNNI (:func:`has_vnni`).
     """
+    if reduce_range is None:
+        reduce_range = not has_vnni()
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     root = logging.getLogger()
@@ -69,6 +88,7 @@ def quantize_int8(src: Path, dst: Path) -> Path:
             weight_type=QuantType.QInt8,
             op_types_to_quantize=["MatMul"],
             per_channel=True,
+            reduce_range=reduce_range,
             extra_options={"MatMulConstBOnly": True},
         )
     finally:
