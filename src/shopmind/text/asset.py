@@ -83,7 +83,8 @@ def build_encoder_asset(
         smoothed = smooth_for_int8(source.model, source.tokenizer, calibration, SMOOTH_ALPHA)
         with tempfile.TemporaryDirectory(dir=txn.dir) as tmp:
             fp32 = export_onnx(smoothed, Path(tmp) / "model.onnx")
-            reduce_range = not has_vnni()  # this CPU's (quantize_int8)
+            # 7-bit weights unless this CPU multiplies int8 without saturating (quantize_int8)
+            reduce_range = not has_vnni()
             quantize_int8(fp32, d / "model.int8.onnx", reduce_range)
         reference = TorchEncoder(
             source.model, source.tokenizer, source.name, source.max_tokens, threads

@@ -60,7 +60,7 @@ def has_vnni(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
     return "avx512_vnni" in flags or "avx_vnni" in flags
 
 
-def quantize_int8(src: Path, dst: Path, reduce_range: bool | None = None) -> Path:
+def quantize_int8(src: Path, dst: Path, reduce_range: bool) -> Path:
     """Dynamic int8 quantisation of every weight matrix (activations are quantised per batch).
 
     Export a model passed through :func:`shopmind.text.smooth.smooth_for_int8` first: without
@@ -70,11 +70,9 @@ def quantize_int8(src: Path, dst: Path, reduce_range: bool | None = None) -> Pat
     ``reduce_range``: weights in 7 bits. Without VNNI, onnxruntime multiplies the 8-bit
     activations and weights with AVX2 instructions that add pairs of products into saturating
     16-bit sums; full-range weights overflow them (on such a CPU the min cosine to torch fell
-    from 0.991 to 0.985 and Home Depot dense recall@100 from 0.689 to 0.682). None: reduce
-    when this CPU has no VNNI (:func:`has_vnni`).
+    from 0.991 to 0.987 and Home Depot dense recall@100 from 0.689 to 0.682). Callers reduce
+    when the exporting CPU has no VNNI (:func:`has_vnni`).
     """
-    if reduce_range is None:
-        reduce_range = not has_vnni()
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     root = logging.getLogger()
