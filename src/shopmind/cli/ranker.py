@@ -34,16 +34,30 @@ def train_cmd(ctx: Context, source: str, trees: int, learning_rate: float, seed:
     params = RankerParams(n_estimators=trees, learning_rate=learning_rate, seed=seed)
     version = train_ranker(ctx.workspace(), ctx.settings, source, params)
     held = version.quality.get("held_out", {})
+    noise = version.quality.get("judgement_noise")
     ctx.emit(
         {
             "ranker": str(version.ref),
             "inputs": [str(r) for r in version.inputs],
             "held_out": held,
+            "judgement_noise": noise,
             **version.report,
         },
         lambda: (
             f"{version.ref} from {', '.join(str(r) for r in version.inputs)}\n"
             f"  held-out NDCG@10 over {held.get('queries', 0)} queries: fused "
             f"{held.get('ndcg@10_fused', '-')} -> ranked {held.get('ndcg@10_ranked', '-')}"
+            + _noise_line(noise)
         ),
+    )
+
+
+def _noise_line(noise: dict[str, object] | None) -> str:
+    if not noise or noise.get("pair_acc_ceiling") is None:
+        return ""
+    return (
+        f"\n  judgements: {noise['twin_pairs']} same-title pairs, "
+        f"{noise['twins_differing']:.0%} of them judged apart; signal share "
+        f"{noise['signal_share']:.2f}, pair_acc ceiling for a title-only ranker "
+        f"{noise['pair_acc_ceiling']:.3f} ({noise['ceiling_low']}-{noise['ceiling_high']})"
     )

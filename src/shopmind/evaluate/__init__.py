@@ -13,6 +13,7 @@ from shopmind.evaluate.homedepot import (
     query_bucket,
     split_queries,
 )
+from shopmind.evaluate.label_noise import NoiseReport, judgement_noise
 from shopmind.evaluate.search_metrics import (
     MIN_PAIR_DIFF,
     RELEVANT_AT,
@@ -34,9 +35,11 @@ __all__ = [
     "MIN_PAIR_DIFF",
     "RELEVANT_AT",
     "Judgement",
+    "NoiseReport",
     "evaluate_search",
     "evaluate_search_per_query",
     "group_judgements",
+    "judgement_noise",
     "latency_summary",
     "load_judgement_rows",
     "load_products",

@@ -23,6 +23,7 @@ import numpy.typing as npt
 from shopmind.config import Settings
 from shopmind.contracts.vectors import vectors_matrix
 from shopmind.evaluate import evaluate_search, latency_summary, load_queries, split_queries
+from shopmind.evaluate.label_noise import judgement_noise
 from shopmind.features import build_item_embeddings
 from shopmind.ingest import ingest_file
 from shopmind.pipeline.encoders import calibration_texts, ensure_encoder, family_of, open_encoder
@@ -239,6 +240,8 @@ def bench_search(
         emb = build_item_embeddings(ws, product_version, encoder, enc_version)
         seconds["embeddings"] = round(time.perf_counter() - started, 2)
         signals = ItemSignals.build(lexical.index.analyzer, titles)
+        # what the judgements let a title-only system learn (docs/search.md, "Label noise")
+        noise = judgement_noise({**train, **test}, dict(zip(item_ids, titles, strict=True)))
 
         denses = {"": DenseRetriever(vectors_matrix(ws.read_table(emb)["vector"]), encoder)}
         finetune_report: dict[str, Any] | None = None
@@ -291,6 +294,7 @@ def bench_search(
         "encoder": encoder.info.model_id,
         "seconds": seconds,
         "finetune": finetune_report,
+        "judgements": noise.to_dict(),
         "fusion": fusion,
         "systems": out,
     }

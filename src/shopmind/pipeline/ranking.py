@@ -9,7 +9,9 @@ Labels come from two sources:
 
 Queries are split by a hash of their text: 80% train the ranker, 20% measure it against the
 fused order it replaces (NDCG@10 over the candidates, unlabelled ones at gain 0). Both figures
-go in the asset's quality, so a ranker that does not beat the fusion is visible as such.
+go in the asset's quality, so a ranker that does not beat the fusion is visible as such. With
+judgements, the quality also holds their label noise and the pair accuracy a perfect
+title-only ranker could reach on them (:mod:`shopmind.evaluate.label_noise`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import numpy.typing as npt
 
 from shopmind.config import Settings
 from shopmind.errors import InvalidArgument, NotFound
-from shopmind.evaluate import split_queries
+from shopmind.evaluate import judgement_noise, split_queries
 from shopmind.pipeline.searching import open_search
 from shopmind.search.base import top_k
 from shopmind.search.hybrid import fuse
@@ -78,6 +80,20 @@ def judgement_labels(ws: Workspace, version: AssetVersion, rows: Mapping[str, in
                 float(r["relevance"]), lo, hi
             )
     return out
+
+
+def _judgement_noise(
+    ws: Workspace, version: AssetVersion, service: SearchService
+) -> dict[str, object] | None:
+    """How much of the judgements a title-only ranker can learn (None: too few to say)."""
+    judged: dict[str, dict[str, float]] = {}
+    for r in ws.read_table(version, columns=["query", "item_id", "relevance"]).to_pylist():
+        judged.setdefault(str(r["query"]), {})[str(r["item_id"])] = float(r["relevance"])
+    titles = dict(zip(service.item_ids, service.titles, strict=True))
+    try:
+        return judgement_noise(judged, titles).to_dict()
+    except InvalidArgument:
+        return None
 
 
 def event_labels(ws: Workspace, version: AssetVersion, rows: Mapping[str, int]) -> Labelled:
@@ -196,6 +212,9 @@ def train_ranker(
         ) from exc
     seconds = time.perf_counter() - started
     held_out = _held_out_ndcg(stage, service, test)
+    quality: dict[str, object] = {"held_out": held_out}
+    if "judgements" in used:
+        quality["judgement_noise"] = _judgement_noise(ws, ws.get("judgements"), service)
     with ws.transaction("search.ranker") as txn:
         staged = txn.stage(ASSET)
         stage.ranker.save(staged.dir)
@@ -205,7 +224,7 @@ def train_ranker(
             inputs=tuple(inputs),
             rows=counts["rows"],
             columns=(),
-            quality={"held_out": held_out},
+            quality=quality,
             report={
                 "train_queries": counts["queries"],
                 "test_queries": len(test),
