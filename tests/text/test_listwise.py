@@ -1,12 +1,20 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
 from torch.nn import functional as F
 
 from shopmind.errors import InvalidArgument
-from shopmind.text.listwise import ListwiseParams, _batch_targets, finetune_listwise, gains
+from shopmind.text.listwise import (
+    ListwiseParams,
+    _batch_targets,
+    _draw,
+    finetune_listwise,
+    gains,
+)
 from shopmind.text.sources import ModelSource
 from shopmind.text.tokenize import batch_ids
 
@@ -75,3 +83,30 @@ def test_nothing_to_learn(tiny_src: ModelSource) -> None:
         finetune_listwise(tiny_src, {"q": {"a": 1.0, "b": 1.0}, "r": {"c": 1.0}}, ListwiseParams())
     with pytest.raises(InvalidArgument, match="judged products"):
         finetune_listwise(tiny_src, {}, ListwiseParams())
+
+
+def test_hard_negatives_are_columns_with_no_share() -> None:
+    rng = np.random.default_rng(0)
+    pool = {"red shoe": ["red sock acme", "red shoe acme", "red boot acme"]}
+    drawn = _draw(["red shoe", "blue lamp"], GROUPS, pool, 5, rng)
+    # never a product the query judged, never more than the pool holds, none for "blue lamp"
+    assert sorted(drawn) == ["red boot acme", "red sock acme"]
+    texts, target = _batch_targets(["red shoe", "blue lamp"], GROUPS, 1.0, 1.0, drawn)
+    assert "red sock acme" in texts and float(target[:, texts.index("red sock acme")].sum()) == 0
+    np.testing.assert_allclose(target.sum(dim=1).numpy(), [1.0, 1.0])
+    with pytest.raises(InvalidArgument, match="hard_negatives"):
+        ListwiseParams(hard_negatives=-1)
+
+
+def test_training_with_hard_negatives(tiny_src: ModelSource) -> None:
+    params = ListwiseParams(
+        epochs=2, queries_per_batch=4, learning_rate=3e-3, warmup_fraction=0.0, hard_negatives=2
+    )
+    # each query's hard negatives: the same thing in a third colour, which it did not judge
+    pool = {
+        q: [f"{COLORS[(COLORS.index(q.split()[0]) + 2) % 3]} {q.split()[1]} acme"] for q in GROUPS
+    }
+    _, plain = finetune_listwise(tiny_src, GROUPS, replace(params, hard_negatives=0))
+    _, report = finetune_listwise(tiny_src, GROUPS, params, negatives=pool)
+    assert report["steps"] == plain["steps"]
+    assert report["products_encoded"] > plain["products_encoded"]  # the negatives were encoded

@@ -371,6 +371,13 @@ def bench_embeddings_cmd(
     show_default=True,
     help="Also fine-tune the encoder on training queries and score the -ft systems.",
 )
+@click.option(
+    "--hard-negatives",
+    default=0,
+    show_default=True,
+    help="Fine-tuning: unjudged products per query and batch, drawn from the base hybrid's "
+    "best 30 results (0: in-batch negatives only).",
+)
 @out_option
 @common_options
 def bench_search_cmd(
@@ -380,23 +387,30 @@ def bench_search_cmd(
     test_queries: Path,
     test_fraction: float,
     finetune: bool,
+    hard_negatives: int,
     out: Path | None,
 ) -> None:
     """bm25, dense, hybrid and hybrid+ranker (and -ft variants) scored on judged test queries
     (docs/benchmarks.md)."""
     from shopmind.pipeline.bench_search import SearchBenchParams, bench_search
+    from shopmind.text.listwise import ListwiseParams
 
     result = bench_search(
         ctx.settings,
         products_file,
         train_queries,
         test_queries,
-        SearchBenchParams(test_fraction=test_fraction, finetune=finetune),
+        SearchBenchParams(
+            test_fraction=test_fraction,
+            finetune=finetune,
+            listwise=ListwiseParams(hard_negatives=hard_negatives),
+        ),
     )
     command = (
         f"shopmind bench search --products {products_file} --train-queries "
         f"{train_queries} --test-queries {test_queries} --test-fraction {test_fraction}"
         + ("" if finetune else " --no-finetune")
+        + (f" --hard-negatives {hard_negatives}" if hard_negatives else "")
     )
     finish(ctx, result, command, out)
 

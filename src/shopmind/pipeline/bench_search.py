@@ -10,6 +10,7 @@ scoring only (docs/benchmarks.md has the definitions of the four metrics).
 
 from __future__ import annotations
 
+import functools
 import tempfile
 import time
 from collections.abc import Callable
@@ -22,7 +23,13 @@ import numpy.typing as npt
 
 from shopmind.config import Settings
 from shopmind.contracts.vectors import vectors_matrix
-from shopmind.evaluate import evaluate_search, latency_summary, load_queries, split_queries
+from shopmind.evaluate import (
+    evaluate_search,
+    latency_summary,
+    load_queries,
+    relevant_ids,
+    split_queries,
+)
 from shopmind.evaluate.label_noise import judgement_noise
 from shopmind.features import build_item_embeddings
 from shopmind.ingest import ingest_file
@@ -168,6 +175,9 @@ class SearchBenchParams:
     side_queries: int = 2000
     finetune: bool = True
     candidates: int = CANDIDATES
+    # with listwise.hard_negatives > 0: each query's negatives come from the base hybrid's
+    # best results that it did not judge, this deep
+    negative_pool: int = 30
     listwise: ListwiseParams = field(default_factory=ListwiseParams)
 
 
@@ -179,6 +189,7 @@ def _finetuned_dense(
     titles: dict[str, str],
     train: Judgements,
     params: ListwiseParams,
+    negatives: dict[str, list[str]] | None = None,
 ) -> tuple[DenseRetriever, dict[str, Any]]:
     """Fine-tune the encoder on ``train`` (listwise), commit it, embed the catalog with it."""
     groups = {
@@ -186,7 +197,9 @@ def _finetuned_dense(
         for q, judged in train.items()
     }
     started = time.perf_counter()
-    tuned, report = finetune_listwise(load_source(ws, base), groups, params, settings.threads)
+    tuned, report = finetune_listwise(
+        load_source(ws, base), groups, params, settings.threads, negatives
+    )
     version = build_encoder_asset(
         ws,
         tuned,
@@ -202,6 +215,52 @@ def _finetuned_dense(
     emb = build_item_embeddings(ws, product_version, encoder, version)
     report["embed_seconds"] = round(time.perf_counter() - started, 2)
     return DenseRetriever(vectors_matrix(ws.read_table(emb)["vector"]), encoder), report
+
+
+def miss_profile(
+    scorer: Scorer, lexical: LexicalRetriever, item_ids: list[str], judgements: Judgements
+) -> dict[str, int]:
+    """Where a system's misses come from: of the relevant products it leaves out of its top
+    100, how many hold every analysed query term in their text (so only ranking among other
+    full matches kept them out) and how many lack one (a different word, a typo)."""
+    index = lexical.index
+    position = {item: i for i, item in enumerate(item_ids)}
+    relevant = missed = full = 0
+    for query, judged in judgements.items():
+        wanted = [position[i] for i in relevant_ids(judged) if i in position]
+        if not wanted:
+            continue
+        top = set(top_k(scorer(query), 100).rows.tolist())
+        lost = [r for r in wanted if r not in top]
+        relevant, missed = relevant + len(wanted), missed + len(lost)
+        terms = set(index.analyzer.tokens(query))
+        ids = [index.term_ids[t] for t in terms if t in index.term_ids]
+        if lost and terms and len(ids) == len(terms):  # a term no product has: nobody holds all
+            holders = functools.reduce(np.intersect1d, (index.posting(t) for t in ids))
+            full += int(np.isin(np.array(lost), holders).sum())
+    return {
+        "relevant": relevant,
+        "missed": missed,
+        "missed_with_every_query_term": full,
+        "missed_lacking_a_query_term": missed - full,
+    }
+
+
+def _unjudged_results(
+    lexical: LexicalRetriever,
+    dense: DenseRetriever,
+    item_ids: list[str],
+    titles: dict[str, str],
+    judgements: Judgements,
+    depth: int,
+) -> dict[str, list[str]]:
+    """Per query, the titles of the base hybrid's best ``depth`` results it did not judge."""
+    out = {}
+    for query, judged in judgements.items():
+        hits = top_k(fuse(lexical.score_all(query), dense.score_all(query), FusionParams()), depth)
+        found = (item_ids[int(r)] for r in hits.rows)
+        out[query] = [titles[i] for i in found if i not in judged and i in titles]
+    return out
 
 
 def bench_search(
@@ -247,12 +306,25 @@ def bench_search(
         finetune_report: dict[str, Any] | None = None
         if params.finetune:
             title_of = {i: t for i, t in zip(item_ids, titles, strict=True) if t}
+            negatives = None
+            if params.listwise.hard_negatives:
+                negatives = _unjudged_results(
+                    lexical, denses[""], item_ids, title_of, encoder_train, params.negative_pool
+                )
             denses["-ft"], finetune_report = _finetuned_dense(
-                ws, settings, product_version, enc_version, title_of, encoder_train, params.listwise
+                ws,
+                settings,
+                product_version,
+                enc_version,
+                title_of,
+                encoder_train,
+                params.listwise,
+                negatives,
             )
 
         out: dict[str, Any] = {}
         fusion: dict[str, Any] = {}
+        misses: dict[str, dict[str, int]] = {}
         for suffix, dense in denses.items():
             chosen, tuning = _tune_fusion(lexical, dense, item_ids, tune)
             fusion["hybrid" + suffix] = {"chosen": asdict(chosen), "tuning": tuning}
@@ -268,6 +340,9 @@ def bench_search(
                 scorer("warm up")
                 metrics, latencies = _run(scorer, item_ids, test)
                 out[name] = {**metrics, **latency_summary(latencies)}
+            misses["hybrid" + suffix] = miss_profile(
+                systems["hybrid" + suffix], lexical, item_ids, test
+            )
             ranked = _RankedSystem(lexical, dense, chosen, signals, item_ids, params.candidates)
             started = time.perf_counter()
             used = ranked.fit(side)
@@ -295,6 +370,7 @@ def bench_search(
         "seconds": seconds,
         "finetune": finetune_report,
         "judgements": noise.to_dict(),
+        "misses": misses,
         "fusion": fusion,
         "systems": out,
     }

@@ -9,6 +9,10 @@ target distribution per query: each of its judged products gets a share proporti
 NDCG gain ``2 ** (scale * (relevance - lowest)) - 1``, everything else (its unjudged batch-mates,
 other queries' products) gets none. So the model learns to retrieve the query's products against
 in-batch negatives and, at the same time, to order them by grade (ListNet, Cao et al. 2007).
+
+With ``hard_negatives`` > 0 each query also brings that many products drawn from a pool the
+caller gives, typically the search's best results the query did not judge, as more columns
+with no share: products that look like answers, which in-batch negatives rarely are.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ class ListwiseParams:
     temperature: float = 0.05
     gain_scale: float = 2.0
     max_tokens: int = 48
+    hard_negatives: int = 0  # per query and batch, from the caller's pool; 0: in-batch only
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -54,6 +59,7 @@ class ListwiseParams:
             "temperature": self.temperature > 0,
             "gain_scale": self.gain_scale > 0,
             "max_tokens": self.max_tokens >= 4,
+            "hard_negatives": self.hard_negatives >= 0,
         }
         check_ranges(self, checks)
 
@@ -64,10 +70,15 @@ def gains(relevance: Sequence[float], lowest: float, scale: float) -> list[float
 
 
 def _batch_targets(
-    queries: Sequence[str], groups: GradedGroups, lowest: float, scale: float
+    queries: Sequence[str],
+    groups: GradedGroups,
+    lowest: float,
+    scale: float,
+    extra: Sequence[str] = (),
 ) -> tuple[list[str], torch.Tensor]:
-    """The batch's distinct product texts and the (Q, P) target distribution over them."""
-    texts = sorted({t for q in queries for t in groups[q]})
+    """The batch's distinct product texts (``extra`` ones included, with no share) and the
+    (Q, P) target distribution over them."""
+    texts = sorted({t for q in queries for t in groups[q]} | set(extra))
     column = {t: j for j, t in enumerate(texts)}
     target = torch.zeros(len(queries), len(texts))
     for i, q in enumerate(queries):
@@ -79,12 +90,35 @@ def _batch_targets(
     return texts, target
 
 
+def _draw(
+    batch: Sequence[str],
+    groups: GradedGroups,
+    negatives: Mapping[str, Sequence[str]],
+    k: int,
+    rng: np.random.Generator,
+) -> list[str]:
+    """Up to ``k`` texts per query from its pool, never one the query judged."""
+    out: list[str] = []
+    for q in batch:
+        pool = [t for t in negatives.get(q, ()) if t not in groups[q]]
+        if pool:
+            picked = rng.choice(len(pool), min(k, len(pool)), replace=False)
+            out.extend(pool[int(i)] for i in picked)
+    return out
+
+
 def finetune_listwise(
-    source: ModelSource, groups: GradedGroups, params: ListwiseParams, threads: int = 1
+    source: ModelSource,
+    groups: GradedGroups,
+    params: ListwiseParams,
+    threads: int = 1,
+    negatives: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[ModelSource, dict[str, Any]]:
     """Train a copy of ``source`` on graded ``groups``; return it and a training report.
 
-    Queries whose judged products all sit at the lowest grade teach no order and are skipped."""
+    ``negatives``: per query, product texts to draw ``params.hard_negatives`` from each time
+    the query is in a batch. Queries whose judged products all sit at the lowest grade teach no
+    order and are skipped."""
     all_rel = [r for judged in groups.values() for r in judged.values()]
     if not all_rel:
         raise InvalidArgument("listwise fine-tuning needs judged products", argument="groups")
@@ -117,7 +151,12 @@ def finetune_listwise(
             batch = [usable[int(i)] for i in order[start : start + params.queries_per_batch]]
             if len(batch) < 2:
                 continue
-            texts, target = _batch_targets(batch, groups, lowest, params.gain_scale)
+            extra = (
+                _draw(batch, groups, negatives, params.hard_negatives, rng)
+                if negatives and params.hard_negatives
+                else []
+            )
+            texts, target = _batch_targets(batch, groups, lowest, params.gain_scale, extra)
             q = unit_embeddings(model, tokenizer, batch)
             d = unit_embeddings(model, tokenizer, texts)
             logits = q @ d.T / params.temperature  # (Q, P)
