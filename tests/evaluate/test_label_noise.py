@@ -100,3 +100,11 @@ def test_products_without_text_are_skipped() -> None:
 def test_bad_arguments_name_themselves(kwargs: dict[str, float], argument: str) -> None:
     with pytest.raises(InvalidArgument, match=argument):
         judgement_noise({"q": {"a": 1.0, "b": 2.0}}, {"a": "a", "b": "b"}, **kwargs)  # type: ignore[arg-type]
+
+
+def test_noise_without_a_counted_pair() -> None:
+    # the twins disagree a little (0.2), nothing differs by 0.3: noise known, no ceiling
+    judgements = {"drill": {"a": 2.0, "a2": 2.2, "b": 2.1}}
+    report = judgement_noise(judgements, {"a": "drill", "a2": "drill", "b": "saw"}, resamples=5)
+    assert report.pairs == 0 and report.pair_acc_ceiling is None
+    assert report.noise_variance == pytest.approx(0.2**2 / 2)

@@ -59,5 +59,10 @@ def _noise_line(noise: dict[str, object] | None) -> str:
         f"\n  judgements: {noise['twin_pairs']} same-title pairs, "
         f"{noise['twins_differing']:.0%} of them judged apart; signal share "
         f"{noise['signal_share']:.2f}, pair_acc ceiling for a title-only ranker "
-        f"{noise['pair_acc_ceiling']:.3f} ({noise['ceiling_low']}-{noise['ceiling_high']})"
+        f"{noise['pair_acc_ceiling']:.3f}"
+        + (
+            f" ({noise['ceiling_low']}-{noise['ceiling_high']})"
+            if noise.get("ceiling_low") is not None
+            else ""
+        )
     )

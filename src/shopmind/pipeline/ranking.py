@@ -172,6 +172,7 @@ def train_ranker(
     labelled: Labelled = {}
     inputs: list[AssetRef] = [service.version.ref]
     used: dict[str, int] = {}
+    sources: dict[str, AssetVersion] = {}
     for name, reader in (("judgements", judgement_labels), ("events", event_labels)):
         if source not in ("auto", "both", name):
             continue
@@ -183,6 +184,7 @@ def train_ranker(
             continue
         found = reader(ws, version, rows)
         used[name] = len(found)
+        sources[name] = version
         inputs.append(version.ref)
         for key, labels in found.items():
             merged = labelled.setdefault(key, {})
@@ -213,8 +215,8 @@ def train_ranker(
     seconds = time.perf_counter() - started
     held_out = _held_out_ndcg(stage, service, test)
     quality: dict[str, object] = {"held_out": held_out}
-    if "judgements" in used:
-        quality["judgement_noise"] = _judgement_noise(ws, ws.get("judgements"), service)
+    if "judgements" in sources:
+        quality["judgement_noise"] = _judgement_noise(ws, sources["judgements"], service)
     with ws.transaction("search.ranker") as txn:
         staged = txn.stage(ASSET)
         stage.ranker.save(staged.dir)
