@@ -34,13 +34,13 @@ from shopmind.evaluate.label_noise import judgement_noise
 from shopmind.features import build_item_embeddings
 from shopmind.ingest import ingest_file
 from shopmind.pipeline.encoders import calibration_texts, ensure_encoder, family_of, open_encoder
-from shopmind.search.base import top_k
+from shopmind.search.base import Hits, top_k
 from shopmind.search.dense import DenseRetriever
 from shopmind.search.features import ItemSignals
 from shopmind.search.hybrid import FusionParams, fuse
 from shopmind.search.lexical import LexicalRetriever
 from shopmind.search.ranker import Ranker, RankerParams
-from shopmind.search.rerank import CANDIDATES, RankingStage, Retrieved, grade_label
+from shopmind.search.rerank import CANDIDATES, RankingStage, Reranked, Retrieved, grade_label
 from shopmind.text.asset import build_encoder_asset, load_source
 from shopmind.text.listwise import ListwiseParams, finetune_listwise
 from shopmind.workspace import AssetVersion, Workspace
@@ -135,12 +135,41 @@ class _RankedSystem:
                 [self.position[i] for i in judged if i in self.position], np.int64
             )
             if judged_rows.size:
-                _, x = self.stage.features(query, candidates, bm25, cosine, rows=judged_rows)
+                scores = self._catalog_order(query, candidates, ranked, bm25, cosine, judged_rows)
                 rerank[query] = {
                     self.item_ids[int(r)]: float(v)
-                    for r, v in zip(judged_rows, self.stage.ranker.score(x), strict=True)
+                    for r, v in zip(judged_rows, scores, strict=True)
                 }
         return evaluate_search(results, judgements, rerank_scores=rerank), latencies
+
+    def _catalog_order(
+        self,
+        query: str,
+        candidates: Hits,
+        ranked: Reranked,
+        bm25: npt.NDArray[np.float32],
+        cosine: npt.NDArray[np.float32],
+        rows: npt.NDArray[np.int64],
+    ) -> npt.NDArray[np.float64]:
+        """Scores of ``rows`` in the order the system puts the whole catalog: its candidates
+        by the ranker, then everything else below them in fused order (what a next page
+        would show). The ranker never scores a product outside its candidates: it was not
+        trained on such rows, and their features (no fused rank) would be out of its range."""
+        out = np.empty(rows.shape[0], np.float64)
+        inside = np.isin(rows, candidates.rows)
+        if inside.any():
+            _, x = self.stage.features(query, candidates, bm25, cosine, rows=rows[inside])
+            out[inside] = self.stage.ranker.score(x)
+        outside = ~inside
+        if outside.any():
+            floor = float(ranked.scores.min()) if ranked.scores.size else 0.0
+            fused = fuse(bm25, cosine, self.fusion)[rows[outside]].astype(np.float64)
+            # below every candidate, best fused first; products no retriever found tie last
+            place = np.argsort(np.argsort(-fused, kind="stable"), kind="stable")
+            out[outside] = np.where(
+                np.isfinite(fused), floor - 1.0 - place, floor - 2.0 - outside.sum()
+            )
+        return out
 
 
 def _tune_fusion(
