@@ -25,12 +25,12 @@ from shopmind.config import Settings
 from shopmind.contracts.vectors import vectors_matrix
 from shopmind.evaluate import (
     evaluate_search,
+    judgement_noise,
     latency_summary,
     load_queries,
     relevant_ids,
     split_queries,
 )
-from shopmind.evaluate.label_noise import judgement_noise
 from shopmind.features import build_item_embeddings
 from shopmind.ingest import ingest_file
 from shopmind.pipeline.encoders import calibration_texts, ensure_encoder, family_of, open_encoder
@@ -50,12 +50,17 @@ Scorer = Callable[[str], npt.NDArray[np.float32]]
 WEIGHTS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
+# query -> its results, best first: (item id, score)
+Results = dict[str, list[tuple[str, float]]]
+
+
 def _run(
     scorer: Scorer, item_ids: list[str], judgements: Judgements, k: int = 100
-) -> tuple[dict[str, float], list[float]]:
-    """Score every query: top-k results, scores of its judged products, latency per query."""
+) -> tuple[dict[str, float], list[float], Results]:
+    """Score every query: the metrics of its top-k results and of the scores of its judged
+    products, the latency per query, and the results themselves."""
     position = {item: i for i, item in enumerate(item_ids)}
-    results: dict[str, list[tuple[str, float]]] = {}
+    results: Results = {}
     rerank: dict[str, dict[str, float]] = {}
     latencies: list[float] = []
     for query, judged in judgements.items():
@@ -67,7 +72,7 @@ def _run(
             (item_ids[r], float(s)) for r, s in zip(hits.rows, hits.scores, strict=True)
         ]
         rerank[query] = {item: float(scores[position[item]]) for item in judged if item in position}
-    return evaluate_search(results, judgements, rerank_scores=rerank), latencies
+    return evaluate_search(results, judgements, rerank_scores=rerank), latencies, results
 
 
 def _objective(metrics: dict[str, Any]) -> float:
@@ -180,7 +185,7 @@ def _tune_fusion(
     for method in ("score", "rrf"):
         for w in WEIGHTS:
             params = FusionParams(method=method, weight=w)
-            metrics, _ = _run(
+            metrics, _, _ = _run(
                 lambda q, p=params: fuse(lexical.score_all(q), dense.score_all(q), p),  # type: ignore[misc]
                 item_ids,
                 tune,
@@ -247,11 +252,12 @@ def _finetuned_dense(
 
 
 def miss_profile(
-    scorer: Scorer, lexical: LexicalRetriever, item_ids: list[str], judgements: Judgements
+    results: Results, lexical: LexicalRetriever, item_ids: list[str], judgements: Judgements
 ) -> dict[str, int]:
-    """Where a system's misses come from: of the relevant products it leaves out of its top
-    100, how many hold every analysed query term in their text (so only ranking among other
-    full matches kept them out) and how many lack one (a different word, a typo)."""
+    """Where a system's misses come from: of the relevant products its ``results`` (top 100
+    per query) leave out, how many hold every analysed query term in their text (so only
+    ranking among other full matches kept them out) and how many lack one (a different word,
+    a typo)."""
     index = lexical.index
     position = {item: i for i, item in enumerate(item_ids)}
     relevant = missed = full = 0
@@ -259,7 +265,7 @@ def miss_profile(
         wanted = [position[i] for i in relevant_ids(judged) if i in position]
         if not wanted:
             continue
-        top = set(top_k(scorer(query), 100).rows.tolist())
+        top = {position[item] for item, _ in results.get(query, [])[:100]}
         lost = [r for r in wanted if r not in top]
         relevant, missed = relevant + len(wanted), missed + len(lost)
         terms = set(index.analyzer.tokens(query))
@@ -367,11 +373,10 @@ def bench_search(
                 systems = {"bm25": lexical.score_all, **systems}
             for name, scorer in systems.items():
                 scorer("warm up")
-                metrics, latencies = _run(scorer, item_ids, test)
+                metrics, latencies, results = _run(scorer, item_ids, test)
                 out[name] = {**metrics, **latency_summary(latencies)}
-            misses["hybrid" + suffix] = miss_profile(
-                systems["hybrid" + suffix], lexical, item_ids, test
-            )
+                if name.startswith("hybrid"):
+                    misses[name] = miss_profile(results, lexical, item_ids, test)
             ranked = _RankedSystem(lexical, dense, chosen, signals, item_ids, params.candidates)
             started = time.perf_counter()
             used = ranked.fit(side)
