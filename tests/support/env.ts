@@ -1,0 +1,18 @@
+/** Where the test suite finds its services and keeps its scratch files. */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const SCRATCH = path.join(ROOT, "test-artifacts");
+/** An administrative connection to the PostgreSQL server the tests use. */
+export const PG_ADMIN_URL = process.env.SHOPMIND_TEST_PG ?? "postgresql://postgres@127.0.0.1:5432/test";
+export const REDIS_URL = process.env.SHOPMIND_TEST_REDIS ?? "redis://127.0.0.1:6379";
+export const PG_TEMPLATE = "shopmind_test_template";
+export const SQLITE_TEMPLATE = path.join(SCRATCH, "template.db");
+
+/** The URL of another database on the same PostgreSQL server. */
+export function pgDatabaseUrl(name: string): string {
+  const u = new URL(PG_ADMIN_URL);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
