@@ -16,9 +16,16 @@ const program = new Command("shopmind")
   .description("GraphQL data-asset catalog for e-commerce search and recommendations")
   .showHelpAfterError();
 
+// Each command file is named after its command. Loading one pulls in everything it needs (the
+// GraphQL schema, Prisma, BullMQ), so only the file of the command asked for is loaded; help and
+// unknown commands load them all.
 const commandDir = path.join(here, "commands");
-for (const file of readdirSync(commandDir).sort()) {
-  if (!file.endsWith(".ts") || file.endsWith(".test.ts")) continue;
+const files = readdirSync(commandDir)
+  .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
+  .sort();
+const asked = process.argv.slice(2).find((a) => !a.startsWith("-"));
+const chosen = asked && files.includes(`${asked}.ts`) ? [`${asked}.ts`] : files;
+for (const file of chosen) {
   const mod = (await import(pathToFileURL(path.join(commandDir, file)).href)) as CommandModule;
   mod.register(program);
 }

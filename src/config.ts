@@ -28,6 +28,19 @@ export const SettingsSchema = z.object({
   maxPageSize: intFrom(1, 10_000).default(500),
   /** Largest batch of events or products one mutation accepts. */
   maxBatch: intFrom(1, 100_000).default(1000),
+  /** Rows per batch an ingest reads, checks and writes at a time. */
+  ingestChunkRows: intFrom(100, 1_000_000).default(20_000),
+  /** Longest line or record an ingest accepts, bytes; longer ones are quarantined. */
+  ingestMaxLineBytes: intFrom(1024, 256 * 1024 * 1024).default(1024 * 1024),
+  /** How far past the ingest's start a timestamp may lie, seconds. */
+  ingestMaxFutureSeconds: intFrom(0, 10 * 365 * 86_400).default(86_400),
+  /** Timestamps before 1 January of this year are rejected. */
+  ingestMinYear: intFrom(1970, 2100).default(1990),
+  /** Currency given to priced products that name none (ISO 4217). */
+  defaultCurrency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, "expected a 3-letter ISO 4217 code")
+    .default("USD"),
   ortExecutionProvider: z.enum(["cpu", "cuda"]).default("cpu"),
   ortIntraOpThreads: intFrom(0, 256).default(0),
   logLevel: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
@@ -47,6 +60,11 @@ const ENV_KEYS: Record<keyof Settings, string> = {
   maxQueryCost: "SHOPMIND_MAX_QUERY_COST",
   maxPageSize: "SHOPMIND_MAX_PAGE_SIZE",
   maxBatch: "SHOPMIND_MAX_BATCH",
+  ingestChunkRows: "SHOPMIND_INGEST_CHUNK_ROWS",
+  ingestMaxLineBytes: "SHOPMIND_INGEST_MAX_LINE_BYTES",
+  ingestMaxFutureSeconds: "SHOPMIND_INGEST_MAX_FUTURE_SECONDS",
+  ingestMinYear: "SHOPMIND_INGEST_MIN_YEAR",
+  defaultCurrency: "SHOPMIND_DEFAULT_CURRENCY",
   ortExecutionProvider: "ORT_EXECUTION_PROVIDER",
   ortIntraOpThreads: "ORT_INTRA_OP_THREADS",
   logLevel: "SHOPMIND_LOG_LEVEL",

@@ -82,3 +82,10 @@ export class SourceError extends ShopmindError {
     super("BAD_USER_INPUT", message, field ? { field } : {});
   }
 }
+
+/** Stored bytes that do not match their recorded hash (a torn write, a tampered or corrupt file). */
+export class IntegrityError extends ShopmindError {
+  constructor(message: string) {
+    super("INTERNAL_SERVER_ERROR", message);
+  }
+}

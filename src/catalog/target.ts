@@ -68,5 +68,7 @@ export function makePgPool(url: string, max = 10): pg.Pool {
 /** The Prisma driver adapter factory for a target. */
 export function makeAdapter(target: CatalogTarget): PrismaBetterSQLite3 | PrismaPg {
   if (target.provider === "sqlite") return new PrismaBetterSQLite3({ url: target.file });
-  return new PrismaPg(makePgPool(target.url));
+  // Prisma ends a pool handed to it only when told; otherwise `close()` leaves idle
+  // connections that keep a finished command alive until they time out.
+  return new PrismaPg(makePgPool(target.url), { disposeExternalPool: true });
 }

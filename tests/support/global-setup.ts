@@ -7,17 +7,23 @@ import pg from "pg";
 import { migrate } from "../../src/catalog/migrations.js";
 import { PG_ADMIN_URL, PG_TEMPLATE, pgDatabaseUrl, SCRATCH, SQLITE_TEMPLATE } from "./env.js";
 
-export default async function setup(): Promise<void> {
-  mkdirSync(SCRATCH, { recursive: true });
-  rmSync(SQLITE_TEMPLATE, { force: true });
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await client.connect();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS ${PG_TEMPLATE} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${PG_TEMPLATE}`);
+    await client.query(sql);
   } finally {
-    await admin.end();
+    await client.end();
   }
+}
+
+export default async function setup(): Promise<() => Promise<void>> {
+  mkdirSync(SCRATCH, { recursive: true });
+  await admin(`CREATE DATABASE ${PG_TEMPLATE}`);
   await migrate(`file:${SQLITE_TEMPLATE}`);
   await migrate(pgDatabaseUrl(PG_TEMPLATE));
+  return async () => {
+    await admin(`DROP DATABASE IF EXISTS ${PG_TEMPLATE} WITH (FORCE)`);
+    rmSync(SQLITE_TEMPLATE, { force: true });
+  };
 }

@@ -1,0 +1,1 @@
+"""Dashboard: static pages served by ``shopmind-trainers serve`` over the JSON API."""

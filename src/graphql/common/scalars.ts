@@ -1,0 +1,5 @@
+/** Scalars shared by every domain. */
+import { GraphQLJSON } from "graphql-scalars";
+
+/** Arbitrary JSON (params, metrics, attribute maps). */
+export const JSONScalar = GraphQLJSON;

@@ -1,1 +1,0 @@
-"""Dashboard: static pages served by ``shopmind serve`` over the JSON API."""
