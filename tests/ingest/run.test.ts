@@ -320,6 +320,25 @@ describe.each(PROVIDERS)("ingestFile on %s", (provider) => {
     expect((await catalog.prisma.event.findFirstOrThrow({ where: { userId: "late" } })).price).toBe(7);
   });
 
+  it("looks up products first seen after the Event indexes were deferred", { timeout: 60_000 }, async () => {
+    await ingest("products", writeFile(dir, "p.csv", `${PRODUCTS}p4,Lamp,3,\np5,Cup,2,\n`));
+    // Chunks of 100 rows: the first names p1-p3 only, later ones p4 and p5 too, whose lookup
+    // runs after the indexes and foreign keys were dropped inside the run's transaction.
+    const rows = Array.from(
+      { length: 400 },
+      (_, i) => `u${i % 9},p${i < 100 ? (i % 3) + 1 : (i % 5) + 1},view,${1_767_261_600 + i}`,
+    );
+    const file = writeFile(dir, "e.csv", `user_id,item_id,event_type,timestamp\n${rows.join("\n")}\n`);
+    const report = await ingestFile(
+      catalog,
+      settingsFor(catalog, { ingestChunkRows: 100 }),
+      { kind: "events", file },
+      { deferIndexes: "always" },
+    );
+    expect(report).toMatchObject({ inputRows: 400, accepted: 400, quarantined: 0 });
+    expect(await catalog.prisma.event.count({ where: { productId: "p5" } })).toBe(60);
+  });
+
   it("gives the same result with the Event indexes deferred, and rebuilds them", async () => {
     await ingest("products", writeFile(dir, "p.csv", PRODUCTS));
     const file = writeFile(

@@ -115,9 +115,13 @@ export class PgBulkWriter implements BulkWriter {
 
   async existingProducts(ids: readonly string[]): Promise<Set<string>> {
     if (!ids.length) return new Set();
-    const rows = await this.lookup<{ id: string }>(`SELECT id FROM "Product" WHERE id = ANY($1::text[])`, [
-      ids,
-    ]);
+    const sql = `SELECT id FROM "Product" WHERE id = ANY($1::text[])`;
+    // Once the Event foreign keys are dropped, the run's transaction holds a lock on "Product"
+    // that a query on the second connection would wait for until commit, which never comes
+    // while this waits: ask inside the transaction then.
+    const rows = this.deferred
+      ? await this.query<{ id: string }>(sql, [ids])
+      : await this.lookup<{ id: string }>(sql, [ids]);
     return new Set(rows.map((r) => r.id));
   }
 
