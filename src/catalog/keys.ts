@@ -43,8 +43,26 @@ export async function createApiKey(
   return { id: row.id, key, role: parsed.data.role, name: row.name, prefix };
 }
 
+// Verified keys per catalog client, for a few seconds: every request presents its key, and one
+// lookup per request is a sizeable share of a small query's cost. A revocation made through
+// the same client clears the entry at once; one made by another process (the CLI, another
+// server) takes effect within KEY_CACHE_MS.
+const KEY_CACHE_MS = 5_000;
+const verified = new WeakMap<CatalogClient, Map<string, { principal: Principal; until: number }>>();
+
+function cacheOf(prisma: CatalogClient): Map<string, { principal: Principal; until: number }> {
+  let cache = verified.get(prisma);
+  if (!cache) {
+    cache = new Map();
+    verified.set(prisma, cache);
+  }
+  return cache;
+}
+
 /** Marks a key revoked; it stops working at once on this server. */
 export async function revokeApiKey(prisma: CatalogClient, id: string): Promise<void> {
+  const cache = cacheOf(prisma);
+  for (const [hash, entry] of cache) if (entry.principal.keyId === id) cache.delete(hash);
   const res = await prisma.apiKey.updateMany({
     where: { id, revokedAt: null },
     data: { revokedAt: new Date() },
@@ -63,8 +81,14 @@ export async function revokeApiKey(prisma: CatalogClient, id: string): Promise<v
 export async function verifyApiKey(prisma: CatalogClient, presented: string): Promise<Principal | null> {
   if (!presented.startsWith(KEY_PREFIX) || presented.length > 200) return null;
   const hash = digest(presented);
+  const cache = cacheOf(prisma);
+  const hit = cache.get(hash);
+  if (hit && hit.until > Date.now()) return hit.principal;
   const row = await prisma.apiKey.findUnique({ where: { hash } });
   if (!row || row.revokedAt) return null;
   if (!timingSafeEqual(Buffer.from(row.hash, "hex"), Buffer.from(hash, "hex"))) return null;
-  return { keyId: row.id, name: row.name, role: row.role as Role };
+  const principal: Principal = { keyId: row.id, name: row.name, role: row.role as Role };
+  if (cache.size > 10_000) cache.clear();
+  cache.set(hash, { principal, until: Date.now() + KEY_CACHE_MS });
+  return principal;
 }
