@@ -4,6 +4,7 @@
  * pure and returns `null` for a value it cannot read (the caller names the check).
  */
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range starts at NUL
 const NON_ASCII = /[^\x00-\x7f]/;
 // C0/C1 control characters other than tab, line feed and carriage return (folded as spaces):
 // PostgreSQL refuses NUL in text, and the others are never meant in shop text.

@@ -80,11 +80,9 @@ function keyPlan(contract: TableContract): KeyPlan {
     const k = normaliseColumnName(key);
     if (!byKey.has(k)) byKey.set(k, field);
   };
-  contract.fields.forEach((f, i) => add(f.name, i));
-  contract.fields.forEach((f, i) => add(f.graphql, i));
-  contract.fields.forEach((f, i) => {
-    for (const a of f.aliases) add(a, i);
-  });
+  for (const [i, f] of contract.fields.entries()) add(f.name, i);
+  for (const [i, f] of contract.fields.entries()) add(f.graphql, i);
+  for (const [i, f] of contract.fields.entries()) for (const a of f.aliases) add(a, i);
   plan = { byKey };
   plans.set(contract.kind, plan);
   return plan;

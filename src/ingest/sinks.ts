@@ -8,7 +8,7 @@
  *   `duplicate`; the first is kept. Events that merely look alike (same item twice) are kept.
  * Every rejected row is counted once, so input rows = accepted + quarantined.
  */
-import { type CanonicalValues, EVENTS, fieldIndex, JUDGEMENTS, PRODUCTS } from "../contracts/index.js";
+import { EVENTS, fieldIndex, JUDGEMENTS, PRODUCTS } from "../contracts/index.js";
 import type { CheckedBatch } from "./checked.js";
 import { RowMemory } from "./dedupe.js";
 import { productJson, productRecord } from "./records.js";
@@ -22,6 +22,9 @@ import {
 } from "./writers/types.js";
 
 export type DeferIndexes = "auto" | "always" | "never";
+
+/** Most product ids a large events run loads into memory at once (about 100 bytes each). */
+const PRELOAD_PRODUCTS = 2_000_000;
 
 /** Runs of fewer events than this keep the Event indexes (and foreign keys) in place. */
 const DEFER_AFTER_ROWS = 100_000;
@@ -40,17 +43,29 @@ export interface Sink {
 
 /** Looks up product ids in the catalog once each, remembering the answers for the run. */
 class ProductLookup {
-  private readonly known = new Set<string>();
+  private known = new Set<string>();
   private readonly unknown = new Set<string>();
+  /** True once `known` holds every product, so no id needs asking about. */
+  private complete = false;
 
   constructor(private readonly writer: BulkWriter) {}
+
+  /** Loads every product id when the catalog has at most `limit`; afterwards nothing is queried. */
+  async preload(limit: number): Promise<void> {
+    const all = await this.writer.productIds(limit);
+    if (!all) return;
+    this.known = all;
+    this.complete = true;
+  }
 
   /** Ids among `ids` that are not products; queries only ids not asked about before. */
   async missing(ids: Iterable<string>): Promise<Set<string>> {
     const ask: string[] = [];
     const seen = new Set<string>();
     for (const id of ids) {
-      if (!this.known.has(id) && !this.unknown.has(id) && !seen.has(id)) {
+      if (this.complete) {
+        if (!this.known.has(id)) this.unknown.add(id);
+      } else if (!this.known.has(id) && !this.unknown.has(id) && !seen.has(id)) {
         seen.add(id);
         ask.push(id);
       }
@@ -152,6 +167,9 @@ export class EventsSink implements Sink {
     const size = Math.max(this.expectedRows, this.written);
     if (this.defer === "auto" && (size < DEFER_AFTER_ROWS || size * 4 < this.eventsBefore)) return;
     this.decided = true;
+    // Product lookups after this point would wait behind the writes in flight (PostgreSQL locks
+    // "Product" once the foreign keys go): read the ids once now, while that is cheap.
+    await this.lookup.preload(PRELOAD_PRODUCTS);
     await this.writer.deferEventIndexes();
     this.deferred = true;
   }

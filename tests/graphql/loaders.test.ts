@@ -3,12 +3,21 @@ import { PROVIDERS } from "../support/catalog.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 // The number of SQL statements a query costs must not grow with the length of the list it
-// returns: relations go through per-request DataLoaders.
+// returns: relations go through per-request DataLoaders. The API-key check is left out of the
+// count: the server caches verified keys for a few seconds, so whether it runs is a matter of timing.
 describe.each(PROVIDERS)("statements per query on %s", (provider) => {
   let t: TestServer;
   let statements = 0;
   beforeAll(async () => {
-    t = await startTestServer(provider, {}, { onQuery: () => statements++ });
+    t = await startTestServer(
+      provider,
+      {},
+      {
+        onQuery: (e) => {
+          if (!e.query.includes("ApiKey")) statements++;
+        },
+      },
+    );
     const p = t.catalog.prisma;
     await p.user.create({ data: { id: "u1" } });
     for (let i = 0; i < 60; i++) {
@@ -44,7 +53,7 @@ describe.each(PROVIDERS)("statements per query on %s", (provider) => {
     const small = await count(EVENTS, { n: 5 });
     const large = await count(EVENTS, { n: 50 });
     expect(large).toBe(small);
-    // user, events, products (plus the key check)
+    // user, events, products
     expect(large).toBeLessThanOrEqual(4);
   });
 });

@@ -339,6 +339,28 @@ describe.each(PROVIDERS)("ingestFile on %s", (provider) => {
     expect(await catalog.prisma.event.count({ where: { productId: "p5" } })).toBe(60);
   });
 
+  it("still quarantines unknown products once the Event indexes are deferred", async () => {
+    await ingest("products", writeFile(dir, "p.csv", PRODUCTS));
+    const rows = Array.from(
+      { length: 300 },
+      (_, i) => `u${i},${i % 50 === 49 ? `zz${i}` : "p1"},view,${1_767_261_600 + i}`,
+    );
+    const file = writeFile(dir, "e.csv", `user_id,item_id,event_type,timestamp\n${rows.join("\n")}\n`);
+    const report = await ingestFile(
+      catalog,
+      settingsFor(catalog),
+      { kind: "events", file },
+      { deferIndexes: "always" },
+    );
+    expect(report).toMatchObject({ inputRows: 300, accepted: 294, quarantined: 6 });
+    const checks = await catalog.prisma.quarantineRow.groupBy({
+      by: ["check"],
+      where: { runId: report.run },
+      _count: true,
+    });
+    expect(checks).toEqual([{ check: "reference", _count: 6 }]);
+  });
+
   it("gives the same result with the Event indexes deferred, and rebuilds them", async () => {
     await ingest("products", writeFile(dir, "p.csv", PRODUCTS));
     const file = writeFile(

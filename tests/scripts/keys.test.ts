@@ -36,7 +36,14 @@ describe("shopmind keys", () => {
       expect(listed).toContain(created.id);
       expect(listed).not.toContain(created.key);
       await cli("keys", "revoke", created.id, "--json");
-      expect(await verifyApiKey(catalog.prisma, created.key)).toBeNull();
+      // A client that has not verified the key before sees the revocation at once (one that
+      // has, within the cache's few seconds: docs/graphql.md).
+      const fresh = await openCatalog({ databaseUrl: db.url, dataDir: db.dataDir });
+      try {
+        expect(await verifyApiKey(fresh.prisma, created.key)).toBeNull();
+      } finally {
+        await fresh.close();
+      }
     } finally {
       await catalog.close();
     }

@@ -23,7 +23,7 @@ const q = (name: string) => `"${name}"`;
 /** Batches sent ahead of the one being prepared. */
 const IN_FLIGHT = 2;
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: COPY's text format escapes these
+// Characters COPY's text format escapes.
 const COPY_SPECIAL = /[\\\t\n\r]/;
 
 /** A value as a field of COPY's text format (\N for null). */
@@ -123,6 +123,11 @@ export class PgBulkWriter implements BulkWriter {
       ? await this.query<{ id: string }>(sql, [ids])
       : await this.lookup<{ id: string }>(sql, [ids]);
     return new Set(rows.map((r) => r.id));
+  }
+
+  async productIds(limit: number): Promise<Set<string> | null> {
+    const rows = await this.query<{ id: string }>(`SELECT id FROM "Product" LIMIT $1`, [limit + 1]);
+    return rows.length > limit ? null : new Set(rows.map((r) => r.id));
   }
 
   async productHashes(ids: readonly string[]): Promise<Map<string, string>> {

@@ -60,8 +60,9 @@ export class SqliteBulkWriter implements BulkWriter {
     // WAL (set on the file by the catalog) with synchronous=NORMAL: a committed transaction
     // survives the death of the process; only an OS crash or power loss can lose the last ones.
     this.db.pragma("synchronous = NORMAL");
+    // A large page cache for the run; temporary files (the sorter of an index rebuild) stay on
+    // disk, or rebuilding over 10M rows would hold gigabytes in memory.
     this.db.pragma("cache_size = -262144");
-    this.db.pragma("temp_store = MEMORY");
   }
 
   async begin(): Promise<void> {
@@ -131,6 +132,14 @@ export class SqliteBulkWriter implements BulkWriter {
   async existingProducts(ids: readonly string[]): Promise<Set<string>> {
     const rows = this.selectIn<{ id: string }>((m) => `SELECT id FROM "Product" WHERE id IN (${m})`, ids);
     return new Set(rows.map((r) => r.id));
+  }
+
+  async productIds(limit: number): Promise<Set<string> | null> {
+    const rows = this.db
+      .prepare(`SELECT id FROM "Product" LIMIT ?`)
+      .pluck()
+      .all(limit + 1) as string[];
+    return rows.length > limit ? null : new Set(rows);
   }
 
   async productHashes(ids: readonly string[]): Promise<Map<string, string>> {

@@ -74,6 +74,8 @@ export interface BulkWriter {
    * PostgreSQL answers on a second connection (committed products) without waiting for writes.
    */
   existingProducts(ids: readonly string[]): Promise<Set<string>>;
+  /** Every product id, or null when the catalog holds more than `limit` products. */
+  productIds(limit: number): Promise<Set<string> | null>;
   /** The stored row hash of each of `ids` that is a product. */
   productHashes(ids: readonly string[]): Promise<Map<string, string>>;
   /** One stored product in canonical field names (for the quarantine row of a superseded one). */
